@@ -83,11 +83,18 @@ def test_fetch_from_a_folder_missing_a_file(cache, tmp_path):
     [
         ("data", "fetch", "--dataset", "emnist"),
         ("data", "fetch", "--mnist-dir", "/no/such/folder"),
-        ("data", "nope"),
     ],
 )
-def test_usage_errors_exit_2(cache, args):
+def test_bad_values_are_one_line_exit_1(cache, args):
     result = run(*args)
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("logitlab: error: ")
+    assert args[-1] in lines[0]
+
+
+def test_unknown_command_is_usage_error_exit_2(cache):
+    result = run("data", "nope")
     assert result.exit_code == 2
     assert "Traceback" not in result.output
 

@@ -1,3 +1,23 @@
-"""logitlab: logistic and softmax regression on handwritten digits, from scratch in NumPy."""
+"""logitlab: logistic and softmax regression on handwritten digits, from scratch.
 
-__version__ = "0.1.0"
+Where things live: `logitlab.data` (where data enters), `logitlab.models` (the model
+math and the scikit-learn estimators), `logitlab.optim` (the optimiser),
+`logitlab.plots` and `logitlab.report` (figures and PDFs), `logitlab.experiments` (the
+homework and the reproduced documents), `logitlab.cli` (the `logitlab` command).
+"""
+
+__version__ = "0.1.0"  # before the imports: submodules read it while loading
+
+from logitlab.data import load_dataset, load_mnist  # noqa: E402
+from logitlab.models import LogisticRegressionGD, SoftmaxRegressionGD  # noqa: E402
+from logitlab.persistence import load_model, save_model  # noqa: E402
+
+__all__ = [
+    "LogisticRegressionGD",
+    "SoftmaxRegressionGD",
+    "__version__",
+    "load_dataset",
+    "load_mnist",
+    "load_model",
+    "save_model",
+]

@@ -37,9 +37,8 @@ def progress(iterable: Iterable[T], **kwargs: Any) -> Iterator[T]:
 
 def progress_bar(total: int | None, **kwargs: Any) -> Any:
     """A manual tqdm bar (`update(n)`, `close()`), disabled when progress is off."""
-    return tqdm(
-        total=total, file=sys.stderr, leave=False, disable=not progress_enabled(), **kwargs
-    )
+    disable = not progress_enabled()
+    return tqdm(total=total, file=sys.stderr, leave=False, disable=disable, **kwargs)
 
 
 def info(message: str) -> None:

@@ -7,7 +7,9 @@ code 1; click's usage errors exit with 2; nothing prints a traceback.
 
 from __future__ import annotations
 
+import math
 import sys
+from typing import Any
 
 import click
 
@@ -16,8 +18,40 @@ from logitlab._console import set_quiet
 from logitlab.errors import LogitlabError
 
 
+class Number(click.FloatRange):
+    """A finite float option with bounds ("'abc' is not a valid number", no nan/inf)."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+class Command(click.Command):
+    """A command whose invalid option *values* are bad input: one line, exit code 1.
+
+    A malformed command line (unknown option, missing argument) stays click's usage
+    error with exit code 2.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.BadParameter as exc:
+            if isinstance(exc, click.MissingParameter):
+                raise
+            click.echo(f"logitlab: error: {exc.format_message()}", err=True)
+            ctx.exit(1)
+
+
 class _Group(click.Group):
-    """A click group that reports user errors as one line instead of a traceback."""
+    """Reports user errors as one line instead of a traceback; subcommands alike."""
+
+    command_class = Command
+    group_class = type  # subgroups (`logitlab data ...`) behave the same
 
     def invoke(self, ctx: click.Context) -> object:
         try:

@@ -1,0 +1,269 @@
+"""What both estimators share: parameters, their constraints, validation, `fit`.
+
+The subclasses supply only the model family: how targets are encoded, the weight shapes,
+how (W, b) map to scikit-learn's `coef_` / `intercept_`, and the probabilities.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from logitlab.models.losses import Family
+from logitlab.models.penalties import make_penalty
+from logitlab.optim.descent import DescentConfig, EvalSet, descend
+from logitlab.optim.schedules import SCHEDULES
+
+Array = NDArray[Any]
+
+
+class GDClassifierBase(ClassifierMixin, BaseEstimator):
+    """Linear classifier trained by gradient descent (see the subclasses)."""
+
+    _family: Family
+    _min_classes = 2
+
+    _parameter_constraints: dict[str, list[Any]] = {  # noqa: RUF012
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "nesterov": ["boolean"],
+        "schedule": [StrOptions(set(SCHEDULES))],
+        "decay_steps": [Interval(Real, 0, None, closed="neither")],
+        "decay_rate": [Interval(Real, 0, 1, closed="neither")],
+        "init": [StrOptions({"zeros", "normal"})],
+        "loss_scale": [StrOptions({"mean", "sum"})],
+        "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "l1_method": [StrOptions({"proximal", "subgradient"})],
+        "tol": [Interval(Real, 0, None, closed="neither"), None],
+        "stopping": [StrOptions({"loss", "gradient"})],
+        "early_stopping": ["boolean"],
+        "early_stopping_metric": [StrOptions({"error", "loss"})],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "snapshot_epochs": ["array-like"],
+        "fit_intercept": ["boolean"],
+        "dtype": [StrOptions({"float64", "float32"})],
+        "random_state": ["random_state", np.random.Generator],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        learning_rate: float = 0.1,
+        max_iter: int = 100,
+        batch_size: int | None = None,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        schedule: str = "constant",
+        decay_steps: float = 3.0,
+        decay_rate: float = 0.5,
+        init: str = "zeros",
+        loss_scale: str = "mean",
+        penalty: str | None = None,
+        alpha: float = 0.0,
+        l1_ratio: float = 0.5,
+        l1_method: str = "proximal",
+        tol: float | None = None,
+        stopping: str = "loss",
+        early_stopping: bool = False,
+        early_stopping_metric: str = "error",
+        patience: int = 5,
+        validation_fraction: float = 0.1,
+        snapshot_epochs: tuple[int, ...] = (),
+        fit_intercept: bool = True,
+        dtype: str = "float64",
+        random_state: int | np.random.Generator | None = None,
+        verbose: int = 0,
+    ) -> None:
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.schedule = schedule
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.init = init
+        self.loss_scale = loss_scale
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.l1_method = l1_method
+        self.tol = tol
+        self.stopping = stopping
+        self.early_stopping = early_stopping
+        self.early_stopping_metric = early_stopping_metric
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.snapshot_epochs = snapshot_epochs
+        self.fit_intercept = fit_intercept
+        self.dtype = dtype
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # --- the family-specific parts -------------------------------------------------
+
+    def _targets(self, labels: NDArray[np.intp], dtype: Any) -> Array:
+        """The loss's target for class indices: 0/1 floats or a one-hot matrix."""
+        raise NotImplementedError
+
+    def _initial_weights(
+        self, n_features: int, dtype: Any, rng: np.random.Generator
+    ) -> tuple[Array, Any]:
+        raise NotImplementedError
+
+    def _to_coef(self, W: Array, b: Any) -> tuple[Array, Array]:
+        """Internal (W, b) as scikit-learn's (coef_, intercept_)."""
+        raise NotImplementedError
+
+    def _internal_weights(self) -> tuple[Array, Any]:
+        raise NotImplementedError
+
+    # --- fit ----------------------------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        eval_set: list[tuple[str, ArrayLike, ArrayLike]] | None = None,
+    ) -> GDClassifierBase:
+        """Train; `eval_set` = [(name, X, y), ...] is scored after every epoch.
+
+        With `early_stopping=True` the validation set is the eval set named
+        "validation" if there is one, else a stratified `validation_fraction` of X held
+        out (seeded by `random_state`) and scored as "validation".
+        """
+        dtype = np.dtype(self.dtype)
+        X_fit, y = validate_data(self, X, y, dtype=dtype, order="C")
+        X_fit = np.asarray(X_fit)
+        check_classification_targets(y)
+        self.classes_, labels = np.unique(y, return_inverse=True)
+        if len(self.classes_) < self._min_classes:
+            raise ValueError(
+                f"{type(self).__name__} needs {self._min_classes} or more classes; "
+                f"y has 1 class: {self.classes_.tolist()}"
+            )
+        self._check_n_classes(len(self.classes_))
+        rng = (
+            self.random_state
+            if isinstance(self.random_state, np.random.Generator)
+            else np.random.default_rng(_seed(self.random_state))
+        )
+        eval_sets = [
+            EvalSet(name, self._check_X(Xe), self._class_index(ye))
+            for name, Xe, ye in (eval_set or [])
+        ]
+        validation = None
+        if self.early_stopping:
+            validation = next((s for s in eval_sets if s.name == "validation"), None)
+            if validation is None:
+                X_fit, Xv, labels, lv = train_test_split(
+                    X_fit,
+                    labels,
+                    test_size=self.validation_fraction,
+                    stratify=labels,
+                    random_state=int(rng.integers(2**31)),
+                )
+                validation = EvalSet("validation", Xv, lv)
+        W, b = self._initial_weights(X_fit.shape[1], dtype, rng)
+        result = descend(
+            self._family,
+            X_fit,
+            self._targets(labels, dtype),
+            W,
+            b,
+            config=self._descent_config(),
+            penalty=make_penalty(
+                self.penalty, self.alpha, self.l1_ratio, self.l1_method
+            ),
+            rng=rng,
+            eval_sets=eval_sets,
+            validation=validation,
+        )
+        self.coef_, self.intercept_ = self._to_coef(result.W, result.b)
+        self.n_iter_ = result.n_iter
+        self.history_ = result.history
+        self.initial_loss_ = result.initial_loss
+        self.best_epoch_ = result.best_epoch
+        self.snapshots_ = {e: self._to_coef(*wb) for e, wb in result.snapshots.items()}
+        return self
+
+    def _descent_config(self) -> DescentConfig:
+        return DescentConfig(
+            learning_rate=float(self.learning_rate),
+            max_iter=int(self.max_iter),
+            batch_size=None if self.batch_size is None else int(self.batch_size),
+            momentum=float(self.momentum),
+            nesterov=bool(self.nesterov),
+            schedule=self.schedule,
+            decay_steps=float(self.decay_steps),
+            decay_rate=float(self.decay_rate),
+            loss_scale=self.loss_scale,
+            tol=None if self.tol is None else float(self.tol),
+            stopping=self.stopping,
+            patience=int(self.patience),
+            early_stopping_metric=self.early_stopping_metric,
+            snapshot_epochs=tuple(int(e) for e in self.snapshot_epochs),
+            fit_intercept=bool(self.fit_intercept),
+            verbose=int(self.verbose),
+        )
+
+    def _check_n_classes(self, n_classes: int) -> None:
+        """Hook for the binary model to refuse more than two classes."""
+
+    def _check_X(self, X: ArrayLike) -> Array:
+        return validate_data(self, X, dtype=np.dtype(self.dtype), reset=False)
+
+    def _class_index(self, y: ArrayLike) -> NDArray[np.intp]:
+        """Class indices of labels `y` (which must all be among `classes_`)."""
+        y = np.asarray(y)
+        index = np.searchsorted(self.classes_, y)
+        index = np.clip(index, 0, len(self.classes_) - 1)
+        if not np.array_equal(self.classes_[index], y):
+            unknown = sorted(set(np.unique(y).tolist()) - set(self.classes_.tolist()))
+            raise ValueError(
+                f"eval_set labels {unknown} are not among the classes seen in y"
+            )
+        return index.astype(np.intp)
+
+    # --- prediction ----------------------------------------------------------------
+
+    def _logits(self, X: ArrayLike) -> Array:
+        check_is_fitted(self)
+        X = np.asarray(validate_data(self, X, dtype=self.coef_.dtype, reset=False))
+        W, b = self._internal_weights()
+        return self._family.logits(X, W, b)
+
+    def predict(self, X: ArrayLike) -> Array:
+        """Most probable class for each row of X."""
+        check_is_fitted(self)
+        return self.classes_[self._family.predict_index(self._logits(X))]
+
+    def predict_proba(self, X: ArrayLike) -> Array:
+        """Class probabilities (n_samples, n_classes), columns ordered as `classes_`."""
+        raise NotImplementedError
+
+    def predict_log_proba(self, X: ArrayLike) -> Array:
+        """Log of `predict_proba`, computed from the logits (finite even for p ≈ 0)."""
+        raise NotImplementedError
+
+
+def _seed(random_state: Any) -> Any:
+    """A `default_rng` seed from sklearn's random_state (None, int, RandomState)."""
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(2**31))
+    return random_state

@@ -1,0 +1,305 @@
+"""The one gradient-descent engine behind both estimators.
+
+An epoch is one pass over the training rows: one step for full batch, ⌈n/k⌉ steps for
+mini-batches of k (SGD: k = 1). A step on batch B:
+
+    g  = s · ∇ mean-loss_B(W, b) + ∇ smooth-penalty(W)      s = 1 (mean) or n (sum)
+    v  = μ v + g;  d = g + μ v (Nesterov) or v (momentum) or g (plain)
+    W <- prox(W - η d, η);  b <- b - η d_b                  prox: L1 soft-threshold
+
+With loss_scale="sum" the objective is the SUM of the per-sample losses over all n rows
+plus the penalty (the paper's softmax); a mini-batch estimates it as n × its mean loss,
+so mini-batch and full batch minimise the same objective.
+
+History convention: every entry of `history` for epoch e (1-based) is measured on the
+weights at the END of epoch e, after its e-th pass. The guide's naive loop appends the
+loss BEFORE each update, so its `losses[i]` is the loss after i updates: for full batch,
+`losses[i] == history["loss"][i - 1]` for i >= 1, and `losses[0]` is `initial_loss`
+(the loss at the initial weights, also kept). We chose end-of-epoch because then the
+last entry describes the returned weights, and snapshots, early stopping and eval-set
+scores all refer to the same weights. The loss-change test matches the guide too:
+stop after epoch e when |loss_e - loss_{e-1}| < tol, with loss_0 = initial_loss, which
+returns the same weights as the guide's loop with the same tol.
+
+"time" is the cumulative wall time of the optimisation steps only; the end-of-epoch
+measurements for the history (training loss and accuracy, eval sets) are excluded, so
+it compares across settings that record different eval sets.
+
+Divergence: a non-finite batch loss, or an epoch loss above DIVERGENCE_FACTOR times the
+initial loss, raises DivergenceError naming the learning rate, before any non-finite
+number can reach the weights. (The from-logits losses stay finite for huge logits, so a
+too-large learning rate shows up as an exploding, not a NaN, loss.)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.exceptions import ConvergenceWarning
+
+from logitlab import _console
+from logitlab.errors import DivergenceError
+from logitlab.models.losses import (
+    Family,
+    full_batch_loss_accuracy,
+    full_batch_loss_grad,
+)
+from logitlab.models.penalties import Penalty
+from logitlab.optim.batches import iter_batches
+from logitlab.optim.early_stopping import EarlyStopping
+from logitlab.optim.line_search import backtracking_step
+from logitlab.optim.schedules import learning_rate_at
+
+Array = NDArray[Any]
+
+DIVERGENCE_FACTOR = 1e4  # an epoch loss this many times the initial loss has diverged
+
+
+@dataclass(frozen=True)
+class DescentConfig:
+    """The optimiser settings (the estimators' hyperparameters, minus model ones)."""
+
+    learning_rate: float = 0.1
+    max_iter: int = 100
+    batch_size: int | None = None
+    momentum: float = 0.0
+    nesterov: bool = False
+    schedule: str = "constant"
+    decay_steps: float = 3.0
+    decay_rate: float = 0.5
+    loss_scale: str = "mean"
+    tol: float | None = None
+    stopping: str = "loss"
+    patience: int = 5
+    early_stopping_metric: str = "error"  # "error" (1 - accuracy) | "loss"
+    snapshot_epochs: tuple[int, ...] = ()
+    fit_intercept: bool = True
+    verbose: int = 0
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    """A named data set scored after every epoch: rows X and class indices."""
+
+    name: str
+    X: Array
+    labels: NDArray[np.intp]
+
+
+@dataclass
+class DescentResult:
+    W: Array
+    b: Any
+    n_iter: int
+    history: dict[str, list[float]]
+    snapshots: dict[int, tuple[Array, Any]]
+    initial_loss: float
+    best_epoch: int | None = None
+    converged: bool = False
+
+
+def _copy(W: Array, b: Any) -> tuple[Array, Any]:
+    return W.copy(), np.copy(b)
+
+
+def descend(
+    family: Family,
+    X: Array,
+    Y: Array,
+    W: Array,
+    b: Any,
+    *,
+    config: DescentConfig,
+    penalty: Penalty,
+    rng: np.random.Generator,
+    eval_sets: Sequence[EvalSet] = (),
+    validation: EvalSet | None = None,
+) -> DescentResult:
+    """Minimise s·mean-loss(W, b) + penalty(W) from (W, b); Y is the loss's target.
+
+    `eval_sets` (rows and class indices) are scored each epoch into history as
+    f"{name}_loss" / f"{name}_accuracy"; `validation`, if given, drives early stopping
+    (and is scored under its own name).
+    """
+    c = config
+    n = X.shape[0]
+    scale = 1.0 if c.loss_scale == "mean" else float(n)
+    full_loss_grad = full_batch_loss_grad(family)
+    full_loss_accuracy = full_batch_loss_accuracy(family)
+    scored = list(eval_sets)
+    if validation is not None and all(s.name != validation.name for s in scored):
+        scored.append(validation)
+
+    def measure(W: Array, b: Any) -> tuple[float, float, float]:
+        """(objective, data loss, accuracy) on the whole training set."""
+        mean_loss, accuracy = full_loss_accuracy(X, Y, W, b)
+        data_loss = scale * mean_loss
+        return data_loss + penalty.value(W), data_loss, accuracy
+
+    def diverged(epoch: int, eta: float, loss: float) -> DivergenceError:
+        return DivergenceError(
+            f"training diverged in epoch {epoch} (loss {loss:.3g}) with "
+            f"learning_rate={eta:.3g}; try a smaller learning rate "
+            f"such as {eta / 10:.3g}"
+        )
+
+    initial_loss = measure(W, b)[0]
+    if not math.isfinite(initial_loss):
+        raise DivergenceError(
+            f"the loss at the initial weights is {initial_loss}; check the input values"
+        )
+    loss_limit = DIVERGENCE_FACTOR * max(initial_loss, 1e-12)
+    keys = ["epoch", "loss", "data_loss", "learning_rate", "time", "train_accuracy"]
+    keys += [f"{s.name}_{m}" for s in scored for m in ("loss", "accuracy")]
+    history: dict[str, list[float]] = {k: [] for k in keys}
+    snapshots: dict[int, tuple[Array, Any]] = {}
+    stopper = EarlyStopping(c.patience) if validation is not None else None
+    vW, vb = np.zeros_like(W), np.zeros_like(b)
+    line_search = c.schedule == "line_search"
+    eta_search = c.learning_rate
+    prev_loss, elapsed, converged, epoch = initial_loss, 0.0, False, 0
+    cached: tuple[Array, tuple[float, Array, Any]] | None = None  # (W, loss_grad(W))
+    bar = _console.progress_bar(c.max_iter, desc="epochs")
+    try:
+        for epoch in range(1, c.max_iter + 1):
+            start = time.perf_counter()
+            eta = learning_rate_at(
+                c.schedule,
+                c.learning_rate,
+                epoch - 1,
+                decay_steps=c.decay_steps,
+                decay_rate=c.decay_rate,
+            )
+            for idx in iter_batches(n, c.batch_size, rng):
+                if idx is None:
+                    Xb, Yb, loss_grad = X, Y, full_loss_grad
+                else:
+                    Xb, Yb, loss_grad = X[idx], Y[idx], family.loss_grad
+                if idx is None and cached is not None and cached[0] is W:
+                    batch_loss, gW, gb = cached[1]  # from the gradient stopping test
+                else:
+                    batch_loss, gW, gb = loss_grad(Xb, Yb, W, b)
+                if not math.isfinite(batch_loss):
+                    raise diverged(epoch, eta, batch_loss)
+                gW = scale * gW + penalty.step_gradient(W)
+                gb = scale * gb if c.fit_intercept else np.zeros_like(gb)
+                if line_search:
+
+                    def objective(
+                        W1: Array, b1: Any, Xb: Array = Xb, Yb: Array = Yb, f=loss_grad
+                    ) -> float:
+                        return scale * f(Xb, Yb, W1, b1)[0] + penalty.smooth_value(W1)
+
+                    f0 = scale * batch_loss + penalty.smooth_value(W)
+                    eta = backtracking_step(
+                        objective, W, b, gW, gb, f0, eta_search,
+                        prox=penalty.prox, shrink=c.decay_rate,
+                    )  # fmt: skip
+                    # next search starts one notch up, never above learning_rate (η0)
+                    eta_search = min(eta / c.decay_rate, c.learning_rate)
+                if c.momentum:
+                    vW, vb = c.momentum * vW + gW, c.momentum * vb + gb
+                    gW, gb = (
+                        (gW + c.momentum * vW, gb + c.momentum * vb)
+                        if c.nesterov
+                        else (vW, vb)
+                    )
+                W = penalty.prox(W - eta * gW, eta)
+                b = b - eta * gb
+            elapsed += time.perf_counter() - start
+
+            loss, data_loss, accuracy = measure(W, b)
+            if not loss <= loss_limit:  # also catches NaN
+                raise diverged(epoch, eta, loss)
+            row = {
+                "epoch": epoch,
+                "loss": loss,
+                "data_loss": data_loss,
+                "learning_rate": eta,
+                "time": elapsed,
+                "train_accuracy": accuracy,
+            }
+            for s in scored:
+                Z = family.logits(s.X, W, b)
+                row[f"{s.name}_loss"] = family.loss_from_logits(s.labels, Z)
+                row[f"{s.name}_accuracy"] = float(
+                    np.mean(family.predict_index(Z) == s.labels)
+                )
+            for k in keys:
+                history[k].append(row[k])
+            if epoch in c.snapshot_epochs:
+                snapshots[epoch] = _copy(W, b)
+            if c.verbose:
+                _console.info(
+                    " ".join(f"{k}={v:.6g}" for k, v in row.items() if k != "time")
+                )
+            bar.update(1)
+
+            if c.tol is not None:
+                if c.stopping == "loss":
+                    converged = abs(prev_loss - loss) < c.tol
+                else:
+                    cached = (W, full_loss_grad(X, Y, W, b))
+                    gmax = _gradient_max(
+                        cached[1], W, scale, penalty, eta, c.fit_intercept
+                    )
+                    converged = gmax <= c.tol
+                if converged:
+                    break
+            prev_loss = loss
+            if stopper is not None and validation is not None:
+                score = (
+                    row[f"{validation.name}_loss"]
+                    if c.early_stopping_metric == "loss"
+                    else 1 - row[f"{validation.name}_accuracy"]
+                )
+                if stopper.update(epoch, score, lambda W=W, b=b: _copy(W, b)):
+                    break
+    finally:
+        bar.close()
+
+    best_epoch = None
+    if stopper is not None:
+        W, b = stopper.best_weights
+        best_epoch = stopper.best_epoch
+    elif c.tol is not None and not converged:
+        warnings.warn(
+            f"gradient descent reached max_iter={c.max_iter} epochs before the "
+            f"{c.stopping} tolerance tol={c.tol:g}; increase max_iter or the "
+            "learning rate",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    return DescentResult(
+        W, b, epoch, history, snapshots, initial_loss, best_epoch, converged
+    )
+
+
+def _gradient_max(
+    loss_grad_at_W: tuple[float, Array, Any],
+    W: Array,
+    scale: float,
+    penalty: Penalty,
+    eta: float,
+    fit_intercept: bool,
+) -> float:
+    """max |G| of the full objective's (proximal) gradient mapping at (W, b).
+
+    Without an L1 prox G is the gradient; with it, G = (W - prox(W - η g, η)) / η, which
+    is zero exactly at a minimiser of the non-smooth objective.
+    """
+    _, gW, gb = loss_grad_at_W
+    gW = scale * gW + penalty.step_gradient(W)
+    if penalty.proximal:
+        gW = (W - penalty.prox(W - eta * gW, eta)) / eta
+    gmax = float(np.max(np.abs(gW)))
+    if fit_intercept:
+        gmax = max(gmax, float(np.max(np.abs(scale * np.asarray(gb)))))
+    return gmax

@@ -1,0 +1,225 @@
+"""The engine through the estimators: conventions, options, stopping."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from logitlab.data.tasks import make_task
+from logitlab.errors import DivergenceError
+from logitlab.models import LogisticRegressionGD, SoftmaxRegressionGD
+from logitlab.models.functions import binary_cross_entropy_clipped, sigmoid_two_branch
+from logitlab.models.losses import binary_loss_grad
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    """A small noisy binary problem (overlapping classes, so nothing is separable)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 6))
+    y = (X[:, 0] + 0.5 * X[:, 1] + rng.normal(scale=1.0, size=200) > 0).astype(int)
+    return X, y
+
+
+def _guide_loop(X, y, learning_rate, max_iter, lambda_reg, tol):
+    """The guide's `gradient_descent` in substance (loss BEFORE each update)."""
+    w, b, losses = np.zeros(X.shape[1]), 0.0, []
+    for iteration in range(max_iter):
+        y_pred = sigmoid_two_branch(X @ w + b)
+        loss = binary_cross_entropy_clipped(y, y_pred) + lambda_reg * 0.5 * np.sum(w**2)
+        losses.append(loss)
+        if iteration > 0 and abs(losses[-1] - losses[-2]) < tol:
+            break
+        grad_w = X.T @ (y_pred - y) / X.shape[0] + lambda_reg * w
+        w = w - learning_rate * grad_w
+        b = b - learning_rate * np.mean(y_pred - y)
+    return w, b, losses
+
+
+def test_history_convention_reproduces_the_guides_loop(blobs):
+    X, y = blobs
+    w, b, losses = _guide_loop(X, y, 0.5, 40, 0.01, tol=0.0)
+    # 40 iterations = 40 updates = 40 epochs; its losses[i] is the loss after i updates
+    clf = LogisticRegressionGD(learning_rate=0.5, max_iter=40, penalty="l2", alpha=0.01)
+    clf.fit(X, y)
+    np.testing.assert_allclose(clf.coef_[0], w, rtol=1e-10)
+    assert clf.intercept_[0] == pytest.approx(b, rel=1e-10)
+    assert clf.initial_loss_ == pytest.approx(losses[0], rel=1e-12)
+    np.testing.assert_allclose(clf.history_["loss"][:-1], losses[1:], rtol=1e-10)
+
+
+def test_loss_tolerance_stops_where_the_guide_stops(blobs):
+    X, y = blobs
+    w, _, losses = _guide_loop(X, y, 0.5, 1000, 0.0, tol=1e-6)
+    clf = LogisticRegressionGD(learning_rate=0.5, max_iter=1000, tol=1e-6).fit(X, y)
+    assert clf.n_iter_ == len(losses) - 1
+    np.testing.assert_allclose(clf.coef_[0], w, rtol=1e-10)
+
+
+def test_sum_loss_is_the_mean_loss_with_rate_times_n(blobs):
+    X, y = blobs
+    n = len(y)
+    common = dict(max_iter=15, penalty="l2", momentum=0.5)
+    summed = LogisticRegressionGD(
+        learning_rate=1e-3, loss_scale="sum", alpha=2.0, **common
+    )
+    mean = LogisticRegressionGD(learning_rate=1e-3 * n, alpha=2.0 / n, **common)
+    summed.fit(X, y)
+    mean.fit(X, y)
+    np.testing.assert_allclose(summed.coef_, mean.coef_, rtol=1e-9)
+    np.testing.assert_allclose(
+        np.array(summed.history_["loss"]) / n, mean.history_["loss"]
+    )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(batch_size=16, momentum=0.9, nesterov=True),
+        dict(batch_size=1, schedule="invscaling", learning_rate=0.05),
+        dict(
+            batch_size=32,
+            schedule="line_search",
+            learning_rate=5.0,
+            penalty="l1",
+            alpha=0.01,
+        ),
+        dict(
+            init="normal",
+            schedule="step",
+            decay_steps=2,
+            penalty="elasticnet",
+            alpha=0.01,
+        ),
+    ],
+)
+def test_snapshots_equal_separate_runs_stopped_there(blobs, options):
+    X, y = blobs
+    full = LogisticRegressionGD(
+        max_iter=8, snapshot_epochs=(3, 8), random_state=7, **options
+    )
+    full.fit(X, y)
+    for epoch in (3, 8):
+        short = LogisticRegressionGD(max_iter=epoch, random_state=7, **options).fit(
+            X, y
+        )
+        np.testing.assert_array_equal(full.snapshots_[epoch][0], short.coef_)
+        np.testing.assert_array_equal(full.snapshots_[epoch][1], short.intercept_)
+    assert full.history_["loss"][-1] < full.initial_loss_
+
+
+@pytest.mark.parametrize("batch_size", [None, 20, 1])
+@pytest.mark.parametrize("schedule", ["constant", "exponential", "line_search"])
+def test_every_option_combination_learns(blobs, batch_size, schedule):
+    X, y = blobs
+    clf = SoftmaxRegressionGD(
+        learning_rate=0.1, batch_size=batch_size, schedule=schedule, decay_rate=0.9,
+        momentum=0.5, max_iter=5, random_state=0, penalty="l2", alpha=1e-3,
+    ).fit(X, y)  # fmt: skip
+    assert clf.history_["loss"][-1] < 0.95 * clf.initial_loss_
+    assert clf.score(X, y) > 0.7
+
+
+def test_line_search_full_batch_never_increases_the_loss(blobs):
+    X, y = blobs
+    clf = LogisticRegressionGD(schedule="line_search", learning_rate=100.0, max_iter=30)
+    clf.fit(X, y)
+    losses = np.array([clf.initial_loss_, *clf.history_["loss"]])
+    assert np.all(np.diff(losses) <= 1e-12)
+    assert min(clf.history_["learning_rate"]) < 100.0  # it did backtrack
+
+
+def test_gradient_tolerance_means_a_small_gradient(blobs):
+    X, y = blobs
+    clf = LogisticRegressionGD(
+        learning_rate=1.0, tol=1e-5, stopping="gradient", max_iter=5000
+    )
+    clf.fit(X, y)
+    _, gw, gb = binary_loss_grad(X, y.astype(float), clf.coef_[0], clf.intercept_[0])
+    assert max(np.abs(gw).max(), abs(gb)) <= 1e-5
+    assert clf.n_iter_ < 5000
+
+
+def test_epoch_limit_with_tolerance_warns(blobs):
+    X, y = blobs
+    with pytest.warns(ConvergenceWarning, match="max_iter=3"):
+        LogisticRegressionGD(max_iter=3, tol=1e-12).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LogisticRegressionGD(max_iter=3).fit(X, y)  # no tol asked: no warning
+
+
+def test_early_stopping_restores_the_best_epoch():
+    rng = np.random.default_rng(1)
+    # few noisy samples, many features: training keeps improving, validation does not
+    X = rng.normal(size=(150, 60))
+    y = (X[:, 0] + rng.normal(scale=2.0, size=150) > 0).astype(int)
+    X_val, y_val = X[100:], y[100:]
+    clf = LogisticRegressionGD(
+        learning_rate=0.5, max_iter=300, early_stopping=True, patience=5,
+        snapshot_epochs=tuple(range(1, 301)),
+    ).fit(X[:100], y[:100], eval_set=[("validation", X_val, y_val)])  # fmt: skip
+    error = 1 - np.array(clf.history_["validation_accuracy"])
+    assert clf.best_epoch_ == int(np.argmin(error)) + 1
+    assert clf.n_iter_ == clf.best_epoch_ + 5 < 300
+    np.testing.assert_array_equal(clf.coef_, clf.snapshots_[clf.best_epoch_][0])
+    assert clf.score(X_val, y_val) == pytest.approx(1 - error.min())
+    assert clf.history_["train_accuracy"][-1] >= clf.history_["train_accuracy"][0]
+
+
+def test_early_stopping_holds_out_a_validation_fraction(blobs):
+    X, y = blobs
+    clf = SoftmaxRegressionGD(
+        early_stopping=True, validation_fraction=0.2, max_iter=50, random_state=0
+    ).fit(X, y, eval_set=[("test", X, y)])
+    assert {"validation_loss", "validation_accuracy", "test_loss"} <= set(clf.history_)
+    assert 1 <= clf.best_epoch_ <= clf.n_iter_ <= 50
+    assert all(len(v) == clf.n_iter_ for v in clf.history_.values())
+
+
+def test_eval_sets_are_scored_on_the_returned_weights(blobs):
+    X, y = blobs
+    clf = SoftmaxRegressionGD(max_iter=10).fit(
+        X[:150], y[:150], eval_set=[("test", X[150:], y[150:])]
+    )
+    assert clf.history_["epoch"] == list(range(1, 11))
+    assert clf.history_["test_accuracy"][-1] == pytest.approx(
+        clf.score(X[150:], y[150:])
+    )
+    assert clf.history_["train_accuracy"][-1] == pytest.approx(
+        clf.score(X[:150], y[:150])
+    )
+    assert np.all(np.diff(clf.history_["time"]) >= 0)
+
+
+def test_a_huge_learning_rate_raises_divergence_naming_it(mnist):
+    task = make_task(mnist, kind="pair", digits=(2, 3), n_train=2000)
+    clf = LogisticRegressionGD(learning_rate=1e6, max_iter=10)
+    with pytest.raises(DivergenceError, match=r"learning_rate=1e\+06.*smaller"):
+        clf.fit(task.X_train, task.y_train)
+    assert not hasattr(clf, "coef_")  # nothing half-fitted, no NaN weights left behind
+
+
+def test_float32_stays_float32(blobs):
+    X, y = blobs
+    for cls in (LogisticRegressionGD, SoftmaxRegressionGD):
+        clf = cls(dtype="float32", max_iter=20, batch_size=50, random_state=0).fit(X, y)
+        ref = cls(max_iter=20, batch_size=50, random_state=0).fit(X, y)
+        assert clf.coef_.dtype == np.float32 and clf.intercept_.dtype == np.float32
+        assert clf.predict_proba(X).dtype == np.float32
+        np.testing.assert_allclose(clf.coef_, ref.coef_, rtol=1e-3, atol=1e-5)
+
+
+@pytest.mark.parametrize("cls", [LogisticRegressionGD, SoftmaxRegressionGD])
+def test_probabilities_sum_to_one_and_argmax_is_predict(blobs, cls):
+    X, y = blobs
+    clf = cls(max_iter=20).fit(X, y)
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+    np.testing.assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X))
+    np.testing.assert_allclose(np.exp(clf.predict_log_proba(X)), proba, rtol=1e-12)
+    assert np.abs(clf.decision_function(X * 1e4)).max() > 1e3  # huge logits ...
+    assert np.all(np.isfinite(clf.predict_log_proba(X * 1e4)))  # ... finite, no warning

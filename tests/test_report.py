@@ -1,0 +1,73 @@
+"""The PDF read back with pypdf: pages, captions, tables; written atomically."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from matplotlib.figure import Figure
+from pypdf import PdfReader
+
+from logitlab.report import ReportFigure, ReportTable, write_report
+
+
+def _words(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _figure(title: str) -> Figure:
+    fig = Figure(figsize=(6, 4))
+    ax = fig.add_subplot()
+    ax.plot([0, 1, 2], [2, 1, 0])
+    ax.set_title(title)
+    return fig
+
+
+def test_pages_captions_and_tables_read_back(tmp_path):
+    captions = [
+        "First caption: the loss falls at every epoch, read the gap between curves. "
+        * 3,
+        "Second caption: σ and ‖w‖₁ survive the trip into the PDF.",
+    ]
+    long_table = ReportTable(
+        "Squares", ["n", "n squared"], [[str(i), str(i * i)] for i in range(70)]
+    )
+    path = write_report(
+        tmp_path / "r.pdf",
+        title="A report title",
+        settings={"learning rate": "0.1", "epochs": "100"},
+        summary=ReportTable("Summary", ["metric", "value"], [["accuracy", "0.9876"]]),
+        pages=[
+            ReportFigure(_figure("fig one"), captions[0]),
+            long_table,
+            ReportFigure(_figure("fig two"), captions[1]),
+        ],
+    )
+    pages = [_words(p.extract_text()) for p in PdfReader(path).pages]
+    assert len(pages) == 1 + 1 + 3 + 1  # title, figure, 70 rows over 3 pages, figure
+    assert "A report title" in pages[0] and "learning rate: 0.1" in pages[0]
+    assert "accuracy 0.9876" in pages[0]
+    assert "fig one" in pages[1] and _words(captions[0]) in pages[1]
+    assert "fig two" in pages[5] and _words(captions[1]) in pages[5]
+    table_text = " ".join(pages[2:5])
+    assert all(f"{i} {i * i}" in table_text for i in range(70))
+    assert "continued, 3/3" in pages[4]
+
+
+def test_caption_does_not_stay_on_the_figure(tmp_path):
+    fig = _figure("x")
+    n_texts = len(fig.texts)
+    write_report(
+        tmp_path / "r.pdf", title="t", settings={}, pages=[ReportFigure(fig, "c")]
+    )
+    assert len(fig.texts) == n_texts
+
+
+def test_failure_leaves_the_old_file_and_no_temporary(tmp_path):
+    target = tmp_path / "r.pdf"
+    target.write_bytes(b"old report")
+    broken = ReportFigure(None, "a figure that cannot be drawn")  # type: ignore[arg-type]
+    with pytest.raises(AttributeError):
+        write_report(target, title="t", settings={}, pages=[broken])
+    assert target.read_bytes() == b"old report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.pdf"]
