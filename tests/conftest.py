@@ -28,3 +28,13 @@ def mnist():
     from logitlab.data import load_mnist
 
     return load_mnist()
+
+
+@pytest.fixture(autouse=True)
+def _not_quiet():
+    """`--quiet` is process-wide state; one CLI test must not silence the next."""
+    from logitlab._console import set_quiet
+
+    set_quiet(False)
+    yield
+    set_quiet(False)

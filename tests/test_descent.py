@@ -223,3 +223,16 @@ def test_probabilities_sum_to_one_and_argmax_is_predict(blobs, cls):
     np.testing.assert_allclose(np.exp(clf.predict_log_proba(X)), proba, rtol=1e-12)
     assert np.abs(clf.decision_function(X * 1e4)).max() > 1e3  # huge logits ...
     assert np.all(np.isfinite(clf.predict_log_proba(X * 1e4)))  # ... finite, no warning
+
+
+def test_verbose_prints_the_homework_line_every_k_epochs(blobs, capsys):
+    X, y = blobs
+    clf = LogisticRegressionGD(learning_rate=0.1, max_iter=6, verbose=2)
+    clf.fit(X, y, eval_set=[("test", X[:50], y[:50])])
+    lines = capsys.readouterr().err.strip().splitlines()
+    h = clf.history_
+    assert lines == [
+        f"Epoch {e}, Loss: {h['loss'][e - 1]:.4f}, test loss: "
+        f"{h['test_loss'][e - 1]:.4f}"
+        for e in (2, 4, 6)
+    ]

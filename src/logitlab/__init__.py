@@ -8,9 +8,9 @@ homework and the reproduced documents), `logitlab.cli` (the `logitlab` command).
 
 __version__ = "0.1.0"  # before the imports: submodules read it while loading
 
-from logitlab.data import load_dataset, load_mnist  # noqa: E402
-from logitlab.models import LogisticRegressionGD, SoftmaxRegressionGD  # noqa: E402
-from logitlab.persistence import load_model, save_model  # noqa: E402
+from logitlab.data import load_dataset, load_mnist
+from logitlab.models import LogisticRegressionGD, SoftmaxRegressionGD
+from logitlab.persistence import load_model, save_model
 
 __all__ = [
     "LogisticRegressionGD",

@@ -44,4 +44,4 @@ def progress_bar(total: int | None, **kwargs: Any) -> Any:
 def info(message: str) -> None:
     """One informational line on stderr, unless quiet."""
     if not _state["quiet"]:
-        print(message, file=sys.stderr)
+        tqdm.write(message, file=sys.stderr)  # above a running bar, not through it

@@ -13,7 +13,8 @@ Both estimators take the same keyword-only parameters:
   "gradient": max|grad| <= tol), early_stopping, early_stopping_metric ("error" =
   1 - accuracy, or "loss" on the validation set), patience, validation_fraction
 - other: snapshot_epochs, init ("zeros" | "normal"), dtype ("float64" | "float32"),
-  random_state, verbose
+  random_state, verbose (k > 0: a line "Epoch e, Loss: ..." every k epochs, as the
+  homework's loop prints)
 """
 
 from logitlab.models.logistic import LogisticRegressionGD

@@ -236,10 +236,12 @@ def descend(
                 history[k].append(row[k])
             if epoch in c.snapshot_epochs:
                 snapshots[epoch] = _copy(W, b)
-            if c.verbose:
-                _console.info(
-                    " ".join(f"{k}={v:.6g}" for k, v in row.items() if k != "time")
+            if c.verbose and epoch % c.verbose == 0:  # the homework's "Epoch 10, Loss"
+                line = f"Epoch {epoch}, Loss: {loss:.4f}"
+                line += "".join(
+                    f", {s.name} loss: {row[f'{s.name}_loss']:.4f}" for s in scored
                 )
+                _console.info(line)
             bar.update(1)
 
             if c.tol is not None:
