@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from sklearn import metrics
 
 from logitlab.evaluation import (
     binary_summary,
@@ -88,3 +89,16 @@ def test_per_class_report_and_confusion():
     assert rep["zero"]["recall"] == pytest.approx(np.mean(pred[Y == 0] == 0))
     cm = confusion(Y, pred, 2)
     assert cm == [[int(np.sum((Y == t) & (pred == p))) for p in (0, 1)] for t in (0, 1)]
+
+
+def test_float32_probabilities_are_accepted_without_warning():
+    """A float32 model's rows sum to 1 only to ~1e-7; sklearn's log_loss would warn."""
+    rng = np.random.default_rng(0)
+    z = rng.normal(scale=5, size=(500, 10)).astype(np.float32)
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    y = rng.integers(0, 10, size=500)
+    summary = multiclass_summary(y, p)  # pytest turns any warning into an error
+    q = p.astype(np.float64)
+    q /= q.sum(axis=1, keepdims=True)
+    assert summary["log_loss"] == pytest.approx(metrics.log_loss(y, q), rel=1e-6)

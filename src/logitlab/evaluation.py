@@ -80,6 +80,7 @@ def multiclass_summary(
     """
     y = np.asarray(y_true).astype(np.int64)
     p = np.asarray(proba, dtype=np.float64)
+    p = p / p.sum(axis=1, keepdims=True)  # float32 rows sum to 1 only within ~1e-7
     labs = list(range(p.shape[1])) if labels is None else list(labels)
     y_pred = np.asarray(labs)[p.argmax(axis=1)]
     macro = {"labels": labs, "average": "macro", "zero_division": 0}
