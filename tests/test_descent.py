@@ -7,12 +7,14 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
 
-from logitlab.data.tasks import make_task
+from logitlab.data.tasks import make_task, standardize
 from logitlab.errors import DivergenceError
-from logitlab.models import LogisticRegressionGD, SoftmaxRegressionGD
+from logitlab.models import LogisticRegressionGD, SoftmaxRegressionGD, _kernels
 from logitlab.models.functions import binary_cross_entropy_clipped, sigmoid_two_branch
-from logitlab.models.losses import binary_loss_grad
+from logitlab.models.losses import binary_loss_grad, multinomial_loss_grad
+from logitlab.optim import descent
 
 
 @pytest.fixture(scope="module")
@@ -236,3 +238,105 @@ def test_verbose_prints_the_homework_line_every_k_epochs(blobs, capsys):
         f"{h['test_loss'][e - 1]:.4f}"
         for e in (2, 4, 6)
     ]
+
+
+@pytest.fixture(scope="module")
+def standardised_digits(mnist):
+    """Three digits, standardised: every column has its own background value m_j."""
+    task = make_task(mnist, kind="multiclass", n_train=1500, n_test=500)
+    keep, keep_test = task.y_train < 3, task.y_test < 3
+    _, X, X_test = standardize(task.X_train[keep], task.X_test[keep_test])
+    return X, task.y_train[keep], X_test, task.y_test[keep_test]
+
+
+class _CountingKernel(descent.FullBatchKernel):
+    built = 0
+
+    def __init__(self, *args, **kwargs):
+        type(self).built += 1
+        super().__init__(*args, **kwargs)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("multiclass", [False, True])
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(schedule="line_search", learning_rate=10.0, penalty="l2", alpha=1e-3),
+        dict(momentum_schedule="accelerated", penalty="l1", alpha=1e-3),
+    ],
+)
+def test_the_kernel_engine_equals_the_reference_engine(
+    standardised_digits, monkeypatch, dtype, multiclass, options
+):
+    X, y, X_test, y_test = standardised_digits
+    if not multiclass:
+        X, y, X_test, y_test = (
+            X[y < 2],
+            y[y < 2],
+            X_test[y_test < 2],
+            y_test[y_test < 2],
+        )
+    cls = SoftmaxRegressionGD if multiclass else LogisticRegressionGD
+    monkeypatch.setattr(descent, "FullBatchKernel", _CountingKernel)
+    fits = {}
+    for min_size in (0, X.size + X_test.size + 1):  # everything prepared, nothing
+        monkeypatch.setattr(_kernels, "_MIN_SIZE", min_size)
+        _CountingKernel.built = 0
+        clf = cls(max_iter=12, dtype=dtype, **options)
+        fits[min_size] = clf.fit(X, y, eval_set=[("test", X_test, y_test)])
+        assert _CountingKernel.built == (2 if min_size == 0 else 0)  # train, test
+    fast, plain = fits.values()
+    rtol = 1e-10 if dtype == "float64" else 1e-4
+    for key in ("loss", "data_loss", "learning_rate", "test_loss"):
+        np.testing.assert_allclose(fast.history_[key], plain.history_[key], rtol=rtol)
+    for key in ("train_accuracy", "test_accuracy"):
+        np.testing.assert_allclose(
+            fast.history_[key],
+            plain.history_[key],
+            atol=0 if dtype == "float64" else 2e-3,
+        )
+    scale = np.abs(plain.coef_).max()
+    np.testing.assert_allclose(fast.coef_, plain.coef_, rtol=rtol, atol=rtol * scale)
+    np.testing.assert_allclose(fast.intercept_, plain.intercept_, rtol=rtol, atol=rtol)
+    assert fast.coef_.dtype == np.dtype(dtype)
+
+
+def _lipschitz(X, multiclass, alpha):
+    """L of the mean cross-entropy + alpha/2 ||w||² (intercept as a column of ones)."""
+    X1 = np.hstack([X, np.ones((X.shape[0], 1))])
+    curvature = 0.5 if multiclass else 0.25  # max of the loss's second derivative
+    return curvature * np.linalg.eigvalsh(X1.T @ X1 / X.shape[0])[-1] + alpha
+
+
+@pytest.mark.parametrize("multiclass", [False, True])
+def test_accelerated_reaches_sklearns_converged_objective(multiclass):
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300, 8)) * rng.uniform(0.5, 3, size=8)  # ill-conditioned
+    k = 3 if multiclass else 2
+    y = (X @ rng.normal(size=(8, k)) + rng.gumbel(size=(300, k))).argmax(axis=1)
+    alpha = 1e-3
+    ref = LogisticRegression(C=1 / (alpha * X.shape[0]), tol=1e-12, max_iter=10_000)
+    ref.fit(X, y)
+    if multiclass:
+        Y = np.eye(k)[y]
+        ref_loss = multinomial_loss_grad(X, Y, ref.coef_.T, ref.intercept_)[0]
+    else:
+        ref_loss = binary_loss_grad(
+            X, y.astype(float), ref.coef_[0], ref.intercept_[0]
+        )[0]
+    target = ref_loss + alpha / 2 * float(np.sum(ref.coef_**2))
+    cls = SoftmaxRegressionGD if multiclass else LogisticRegressionGD
+    step = 1 / _lipschitz(X, multiclass, alpha)
+    fits = {
+        schedule: cls(
+            learning_rate=step, max_iter=1500, penalty="l2", alpha=alpha,
+            momentum_schedule=schedule,
+        ).fit(X, y)
+        for schedule in ("accelerated", "constant")
+    }  # fmt: skip
+    ours = fits["accelerated"].history_["loss"][-1]
+    assert ours == pytest.approx(target, rel=1e-6)
+    assert ours >= target - 1e-9  # sklearn is at the minimum: we cannot be below it
+    # the schedule is what gets there: plain steps of the same size are far behind
+    assert fits["constant"].history_["loss"][-1] - target > 100 * (ours - target)

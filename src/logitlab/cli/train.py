@@ -104,6 +104,15 @@ def _engine_options(f: Any) -> Any:
         ),
         ("--momentum", dict(type=Number(0, 1, max_open=True), default=0.0)),
         ("--nesterov", dict(is_flag=True, help="Nesterov momentum.")),
+        (
+            "--momentum-schedule",
+            dict(
+                type=click.Choice(["constant", "accelerated"]),
+                default="constant",
+                show_default=True,
+                help="accelerated: Nesterov's (k-1)/(k+2) (FISTA with L1).",
+            ),
+        ),
         ("--schedule", dict(type=click.Choice(schedules), default="constant")),
         (
             "--decay-steps",
@@ -275,6 +284,7 @@ def _estimator(
         batch_size=o["batch_size"],
         momentum=o["momentum"],
         nesterov=o["nesterov"],
+        momentum_schedule=o["momentum_schedule"],
         schedule=o["schedule"],
         decay_steps=o["decay_steps"],
         decay_rate=o["decay_rate"],

@@ -3,7 +3,9 @@
 Both estimators take the same keyword-only parameters:
 
 - optimiser: learning_rate (η0), max_iter (epochs), batch_size (None full batch, k
-  mini-batch, 1 SGD; reshuffled each epoch), momentum, nesterov, schedule ("constant",
+  mini-batch, 1 SGD; reshuffled each epoch), momentum, nesterov, momentum_schedule
+  ("constant": μ = momentum; "accelerated": Nesterov's μ_k = (k-1)/(k+2) at step k,
+  FISTA with the proximal L1 step; momentum/nesterov unused), schedule ("constant",
   "invscaling" η0/(1+t/T), "step", "exponential", "line_search"), decay_steps (T, or the
   step length in epochs), decay_rate (factor for step/exponential; shrink factor of the
   line search)

@@ -37,6 +37,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "nesterov": ["boolean"],
+        "momentum_schedule": [StrOptions({"constant", "accelerated"})],
         "schedule": [StrOptions(set(SCHEDULES))],
         "decay_steps": [Interval(Real, 0, None, closed="neither")],
         "decay_rate": [Interval(Real, 0, 1, closed="neither")],
@@ -67,6 +68,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         batch_size: int | None = None,
         momentum: float = 0.0,
         nesterov: bool = False,
+        momentum_schedule: str = "constant",
         schedule: str = "constant",
         decay_steps: float = 3.0,
         decay_rate: float = 0.5,
@@ -93,6 +95,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         self.batch_size = batch_size
         self.momentum = momentum
         self.nesterov = nesterov
+        self.momentum_schedule = momentum_schedule
         self.schedule = schedule
         self.decay_steps = decay_steps
         self.decay_rate = decay_rate
@@ -209,6 +212,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
             batch_size=None if self.batch_size is None else int(self.batch_size),
             momentum=float(self.momentum),
             nesterov=bool(self.nesterov),
+            momentum_schedule=self.momentum_schedule,
             schedule=self.schedule,
             decay_steps=float(self.decay_steps),
             decay_rate=float(self.decay_rate),

@@ -2,10 +2,9 @@
 
 Every loss/gradient function has the signature `loss_grad(X, Y, W, b) -> (loss, gW, gb)`
 and returns the MEAN loss over the rows of X; the engine scales it (sum loss) and adds
-the penalty. They work in the dtype of X (float32 stays float32). The engine takes its
-full-batch function from `full_batch_loss_grad`, the one place where the faster blocked
-kernels of `logitlab.models._kernels` are swapped in; the functions here are the
-reference they are tested against.
+the penalty. They work in the dtype of X (float32 stays float32). For large full-batch
+fits the engine uses `logitlab.models._kernels.FullBatchKernel` instead; the functions
+here are the reference it is tested against, and serve mini-batches and small data.
 """
 
 from __future__ import annotations
@@ -95,30 +94,3 @@ MULTINOMIAL = Family(
     multinomial_loss_accuracy,
     multinomial_cross_entropy_from_logits,
 )
-
-
-def full_batch_loss_grad(family: Family) -> LossGrad:
-    """The loss/gradient the engine uses for full-batch steps.
-
-    `logitlab.models._kernels` may define `binary_loss_grad` / `multinomial_loss_grad`
-    with the same signature (blocked, faster); if it does they are used, else the
-    reference above. Mini-batch steps always use the reference (batches are small).
-    """
-    return _kernel(f"{family.name}_loss_grad", family.loss_grad)
-
-
-def full_batch_loss_accuracy(family: Family) -> LossAccuracy:
-    """The forward pass the engine uses to measure the training set after each epoch.
-
-    `_kernels.binary_loss_accuracy` / `multinomial_loss_accuracy` if defined (same
-    signature as `binary_loss_accuracy` here), else the reference.
-    """
-    return _kernel(f"{family.name}_loss_accuracy", family.loss_accuracy)
-
-
-def _kernel(name: str, reference: Any) -> Any:
-    try:
-        from logitlab.models import _kernels
-    except ImportError:
-        return reference
-    return getattr(_kernels, name, reference)
