@@ -1,0 +1,104 @@
+"""The result cache: round trip, keys by settings, and resuming an interrupted run."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from logitlab.experiments import cache as cache_mod
+from logitlab.experiments.cache import Job, ResultCache, run_jobs, settings_hash
+
+
+def test_round_trip_keeps_arrays_and_plain_values(tmp_path):
+    cache = ResultCache(tmp_path)
+    result = {"coef": np.arange(6.0).reshape(2, 3), "acc": 0.5, "curve": [1.0, 2.0]}
+    cache.save("exp", {"lr": 0.1, "digits": (2, 3)}, result)
+    loaded = cache.load("exp", {"lr": 0.1, "digits": [2, 3]})  # tuple == list in JSON
+    assert loaded is not None
+    np.testing.assert_array_equal(loaded["coef"], result["coef"])
+    assert loaded["acc"] == 0.5 and loaded["curve"] == [1.0, 2.0]
+    # the JSON file is readable on its own and names its settings
+    (meta,) = (tmp_path / "cache").glob("exp-*.json")
+    assert json.loads(meta.read_text())["settings"] == {"lr": 0.1, "digits": [2, 3]}
+
+
+def test_other_settings_are_another_entry(tmp_path):
+    cache = ResultCache(tmp_path)
+    cache.save("exp", {"lr": 0.1}, {"acc": 1.0})
+    assert cache.load("exp", {"lr": 0.2}) is None
+    assert cache.load("other", {"lr": 0.1}) is None
+    assert settings_hash("exp", {"a": 1, "b": 2}) == settings_hash(
+        "exp", {"b": 2, "a": 1}
+    )
+
+
+def test_a_damaged_entry_is_recomputed_not_trusted(tmp_path):
+    cache = ResultCache(tmp_path)
+    cache.save("exp", {"x": 1}, {"w": np.ones(3)})
+    (npz,) = (tmp_path / "cache").glob("exp-*.npz")
+    npz.write_bytes(b"truncated")
+    assert cache.load("exp", {"x": 1}) is None
+    calls = []
+    out = cache.get_or_compute(
+        "exp", {"x": 1}, lambda: calls.append(1) or {"w": np.zeros(3)}
+    )
+    assert calls == [1] and out["w"].tolist() == [0.0, 0.0, 0.0]
+
+
+def _square(settings):
+    return {"y": settings["x"] ** 2}
+
+
+def test_interrupted_run_resumes_without_recomputing(tmp_path, monkeypatch):
+    calls: list[int] = []
+
+    def flaky(settings):
+        if settings["x"] == 3 and not calls.count(-1):
+            calls.append(-1)
+            raise KeyboardInterrupt  # the user pressed Ctrl-C during the 4th job
+        calls.append(settings["x"])
+        return _square(settings)
+
+    jobs = [Job("sq", flaky, {"x": x}) for x in range(6)]
+    cache = ResultCache(tmp_path)
+    with pytest.raises(KeyboardInterrupt):
+        run_jobs(cache, jobs)
+    assert calls == [0, 1, 2, -1]
+    calls.clear()
+    calls.append(-1)  # the second run is not interrupted
+    results = run_jobs(cache, jobs)
+    assert calls == [-1, 3, 4, 5]  # 0, 1, 2 came from the cache
+    assert [r["y"] for r in results] == [x * x for x in range(6)]
+    assert all(r["elapsed_s"] >= 0 for r in results)
+
+
+def test_parallel_workers_store_each_result(tmp_path):
+    # `dict` is picklable by reference: each worker returns a copy of its settings.
+    jobs = [Job("copy", dict, {"x": x}) for x in range(4)]
+    results = run_jobs(ResultCache(tmp_path), jobs, n_jobs=2)
+    assert [r["x"] for r in results] == [0, 1, 2, 3]  # in job order, not finish order
+    assert len(list((tmp_path / "cache").glob("copy-*.json"))) == 4
+    # a second run loads all four without starting a worker
+    cached = run_jobs(
+        ResultCache(tmp_path), [Job(j.name, _fail, j.settings) for j in jobs]
+    )
+    assert [r["x"] for r in cached] == [0, 1, 2, 3]
+
+
+def _fail(settings):
+    raise AssertionError("should have come from the cache")
+
+
+def test_results_are_written_atomically(tmp_path, monkeypatch):
+    """A failure while writing leaves no file that looks finished."""
+    cache = ResultCache(tmp_path)
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(cache_mod, "atomic_write_text", broken)
+    with pytest.raises(OSError):
+        cache.save("exp", {"x": 1}, {"w": np.ones(2)})
+    assert cache.load("exp", {"x": 1}) is None

@@ -1,0 +1,82 @@
+"""The published numbers: every one the issue lists is in the table, noise is honest."""
+
+from __future__ import annotations
+
+import pytest
+
+from logitlab.experiments.reproduce import comparison_table
+from logitlab.experiments.targets import ALL_TARGETS, Target, compare
+
+# (key, value) for every number the documents give (issue 5's list)
+LISTED = {
+    "paper.pair_2v3.test_accuracy": 0.98,
+    "paper.pair_2v8.test_accuracy": 0.97,
+    "paper.softmax.L2_1e-4.holdout_accuracy": 0.901,
+    "paper.softmax.L2_1e-4.test_accuracy": 0.9355,
+    "paper.softmax.L1_1e-4.test_accuracy": 0.9295,
+    "paper.softmax.L2_5e-4.test_accuracy": 0.934,
+    "paper.softmax.L1_5e-4.test_accuracy": 0.929,
+    "report.final.accuracy": 0.922,
+    "report.final.precision_weighted": 0.922,
+    "report.final.recall_weighted": 0.922,
+    "report.final.f1_weighted": 0.922,
+    "report.final.roc_auc_ovr": 0.99,
+    "report.final.log_loss": 0.33,
+    "report.nested_cv.best_C": 0.59,
+    "report.compare.svm.accuracy": 0.98,
+    "report.compare.knn.accuracy": 0.95,
+    "report.compare.tree.accuracy": 0.86,
+}
+# the per-class table of the report, §3.3: digit -> (precision, recall, f1, support)
+CLASS_TABLE = {
+    0: (0.95, 0.97, 0.96, 980), 1: (0.96, 0.98, 0.97, 1135),
+    2: (0.92, 0.89, 0.90, 1032), 3: (0.90, 0.91, 0.91, 1010),
+    4: (0.94, 0.93, 0.93, 982), 5: (0.89, 0.87, 0.88, 892),
+    6: (0.94, 0.95, 0.95, 958), 7: (0.93, 0.92, 0.93, 1028),
+    8: (0.87, 0.88, 0.88, 974), 9: (0.91, 0.91, 0.91, 1009),
+}  # fmt: skip
+
+
+def _listed():
+    out = dict(LISTED)
+    for d, (p, r, f, s) in CLASS_TABLE.items():
+        out |= {f"report.class_{d}.precision": p, f"report.class_{d}.recall": r,
+                f"report.class_{d}.f1": f, f"report.class_{d}.support": s}  # fmt: skip
+    return out
+
+
+def test_every_listed_number_is_a_target_with_its_value():
+    by_key = {t.key: t for t in ALL_TARGETS}
+    for key, value in _listed().items():
+        assert by_key[key].value == pytest.approx(value), key
+        assert by_key[key].where, key
+    assert len(by_key) == len(ALL_TARGETS)  # keys are unique
+
+
+def test_the_table_has_one_row_per_target_showing_the_documents_value():
+    measured = {k: v - 0.05 for k, v in _listed().items()}
+    rows = compare(ALL_TARGETS, measured, {})
+    table = comparison_table(rows)
+    assert len(table.rows) == len(ALL_TARGETS)
+    shown = {(r[0], r[2]) for r in table.rows}
+    for t in ALL_TARGETS:
+        if t.value is not None:
+            assert any(what == t.what and float(v) == pytest.approx(t.value)
+                       for what, v in shown), t.key  # fmt: skip
+    # every difference beyond noise carries a numbered explanation in the note
+    for row, cells in zip(rows, table.rows, strict=True):
+        if row.beyond_noise:
+            assert cells[-1].startswith("[") and row.target.explanation
+            assert row.target.explanation in table.note
+
+
+def test_noise_is_rounding_plus_two_binomial_standard_errors():
+    t = Target("k", "doc", "§1", "accuracy", 0.98, 2)
+    (row,) = compare((t,), {"k": 0.97}, {"k": 400})
+    expected = 0.005 + 2 * (0.97 * 0.03 / 400) ** 0.5
+    assert row.noise == pytest.approx(expected)
+    assert not row.beyond_noise  # 0.01 below on 400 images is noise
+    (row,) = compare((t,), {"k": 0.95}, {"k": 400})
+    assert row.beyond_noise and row.difference == pytest.approx(-0.03)
+    (row,) = compare((t,), {}, {})
+    assert row.measured is None and row.note == "not measured in this run"
