@@ -8,7 +8,6 @@ code 1; click's usage errors exit with 2; nothing prints a traceback.
 from __future__ import annotations
 
 import math
-import sys
 from typing import Any
 
 import click
@@ -78,22 +77,10 @@ def app(quiet: bool) -> None:
     set_quiet(quiet)
 
 
-def _register() -> None:
-    """Import each subcommand module; each one adds its commands to `app`."""
-    import importlib
-
-    for name in ("data", "homework", "train", "reproduce"):
-        try:
-            importlib.import_module(f"logitlab.cli.{name}")
-        except ModuleNotFoundError as exc:  # a command not written yet
-            if exc.name != f"logitlab.cli.{name}":
-                raise
-
-
-_register()
+# Each subcommand module adds its commands to `app` when imported.
+from logitlab.cli import data, homework, reproduce, train  # noqa: E402, F401
 
 
 def main() -> None:
     """Console-script entry point."""
-    app(prog_name="logitlab")
-    sys.exit(0)
+    app(prog_name="logitlab")  # click exits with the command's code
