@@ -66,7 +66,7 @@ def test_all_writes_every_figure_and_number_then_resumes(tmp_path, tiny, monkeyp
     def boom(settings):
         raise AssertionError("recomputed a cached experiment")
 
-    for name in ("run_pair", "run_sweep", "run_softmax"):
+    for name in ("run_pair", "run_sweep", "run_softmax", "run_softmax_chain"):
         monkeypatch.setattr(paper_report, name, boom)
     for name in ("run_outer_fold", "run_other", "run_final", "run_scratch"):
         monkeypatch.setattr(ml_report_run, name, boom)

@@ -9,7 +9,8 @@ from threadpoolctl import threadpool_limits
 
 from logitlab.experiments.paper import paper_split, paper_stopping
 from logitlab.experiments.paper_pairs import difference_classifier, run_pair, run_sweep
-from logitlab.experiments.paper_softmax import run_softmax
+from logitlab.experiments.paper_softmax import run_softmax, run_softmax_chain
+from logitlab.models import SoftmaxRegressionGD
 
 DATA = {"n_train": 3000, "n_test": 600, "holdout_fraction": 0.1}
 
@@ -178,3 +179,67 @@ def test_code_protocol_is_every_pair_image_and_the_first_2000_test_images(mnist)
     assert len(y_tr) + len(y_val) == n_pair and len(y_val) == int(0.1 * n_pair)
     first = mnist.test_labels[np.isin(mnist.test_labels, (2, 3))][:2000]
     assert y_te.tolist() == (first == 3).astype(int).tolist()
+
+
+class _WarmSoftmax(SoftmaxRegressionGD):
+    """The estimator started from given internal weights (W, b) instead of its init."""
+
+    start: tuple = ()
+
+    def _initial_weights(self, n_features, dtype, rng):
+        return self.start[0].astype(dtype), self.start[1].astype(dtype)
+
+
+def _code_stop(val_accuracy, patience):
+    """The listing's rule, verbatim: stop after `patience` epochs below `last`."""
+    last, cnt = 0.0, 0
+    for i, acc in enumerate(val_accuracy):
+        if acc < last:
+            cnt += 1
+            if cnt >= patience:
+                return i + 1
+        else:
+            cnt, last = 0, acc
+    return len(val_accuracy)
+
+
+def test_softmax_chain_continues_each_run_from_the_last_ones_weights():
+    """The code's λ search = the estimator warm-started run after run, rate restarted,
+    bias input 1/255, the best hold-out weights per penalty over all its runs."""
+    eta0, T, epochs, patience = 0.01, 3.0, 12, 1
+    settings = {**DATA, "digits": None, "penalties": ["l1", "l2"],
+                "lambdas": [1e-2, 1e-3], "eta0": eta0, "decay_T": T,
+                "epochs": epochs, "patience": patience, "seed": 3}  # fmt: skip
+    out = run_softmax_chain(settings)
+    X, y, Xv, yv, Xt, yt = (
+        np.hstack([np.full((len(a), 1), 1 / 255), a]) if a.ndim == 2 else a
+        for a in paper_split(None, 3000, 600, 0.1)
+    )
+    rng = np.random.default_rng(3)
+    W = rng.standard_normal((785, 10)).astype(np.float32).astype(np.float64)
+    stops = []
+    for penalty in ("l1", "l2"):
+        seen = []  # (hold-out accuracy, coef) of every epoch of this penalty's runs
+        for lam in (1e-2, 1e-3):
+            clf = _WarmSoftmax(
+                learning_rate=eta0, max_iter=epochs, schedule="invscaling",
+                decay_steps=T, loss_scale="sum", penalty=penalty, alpha=lam,
+                l1_method="subgradient", fit_intercept=False,
+                snapshot_epochs=tuple(range(1, epochs + 1)),
+            )  # fmt: skip
+            clf.start = (W, np.zeros(10))
+            clf.fit(X, y, eval_set=[("validation", Xv, yv)])
+            stop = _code_stop(clf.history_["validation_accuracy"], patience)
+            stops.append(stop)
+            seen += [
+                (clf.history_["validation_accuracy"][e], clf.snapshots_[e + 1][0])
+                for e in range(stop)
+            ]
+            W = clf.snapshots_[stop][0].T  # the next run starts where this one stopped
+        best = int(np.argmax([a for a, _ in seen]))
+        assert out[f"{penalty}.holdout_accuracy"] == pytest.approx(seen[best][0])
+        np.testing.assert_allclose(out[f"{penalty}.coef"], seen[best][1], rtol=1e-7)
+        test_acc = np.mean(np.argmax(Xt @ seen[best][1].T, axis=1) == yt)
+        assert out[f"{penalty}.test_accuracy"] == pytest.approx(test_acc)
+    assert out["runs.n_iter"] == stops
+    assert any(s < epochs for s in stops)  # the stopping rule was exercised

@@ -80,3 +80,11 @@ def test_noise_is_rounding_plus_two_binomial_standard_errors():
     assert row.beyond_noise and row.difference == pytest.approx(-0.03)
     (row,) = compare((t,), {}, {})
     assert row.measured is None and row.note == "not measured in this run"
+
+
+def test_explanations_quote_the_numbers_measured_in_this_run():
+    t = Target("k", "doc", "§1", "acc.", 0.9, 3, explanation="single run: {s:.1%}")
+    (row,) = compare((t,), {"k": 0.8, "s": 0.8734}, {})
+    assert row.note == "single run: 87.3%"
+    (row,) = compare((t,), {"k": 0.8}, {})
+    assert row.note == "single run: n/a"
