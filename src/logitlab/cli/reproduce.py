@@ -122,9 +122,7 @@ def report(
     _run("report", out, fast, n_jobs, mnist_dir, cfg)
 
 
-@reproduce.command(
-    name="all",
-)
+@reproduce.command(name="all")
 @_options
 @_report_options
 def all_(
