@@ -162,3 +162,30 @@ def test_unknown_dataset():
 
 def test_cache_dir_is_per_dataset(empty_cache):
     assert dataset_dir("mnist") == empty_cache
+
+
+def test_two_processes_filling_the_cache_at_once(empty_cache):
+    """Concurrent first loads both succeed and leave one valid cache, no temporaries."""
+    import subprocess
+    import sys
+
+    code = "from logitlab.data import load_mnist; print(load_mnist().source)"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=os.environ,
+        )
+        for _ in range(2)
+    ]
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+        assert out.split()[0] in ("folder", "cache")  # the folder, or the other's cache
+    leftovers = [p.name for p in empty_cache.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+    ds = load_mnist(verify=True)  # hashes every cached file
+    assert ds.source == "cache"
+    assert_canonical(ds)
