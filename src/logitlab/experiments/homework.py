@@ -49,6 +49,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from logitlab import __version__, _console
+from logitlab._json import plain
 from logitlab.data import DatasetSplit, load_dataset
 from logitlab.data.tasks import Task, holdout_split, make_task, standardize
 from logitlab.errors import LogitlabError
@@ -181,21 +182,6 @@ class HomeworkResult:
     ) -> dict[str, Path]:
         """Write report, figures, model and metrics under `out_dir` (write_outputs)."""
         return write_outputs(self, out_dir, pdf_name=pdf_name)
-
-
-def _json_ready(x: Any) -> Any:
-    """Plain JSON: NumPy scalars to Python, NaN to null."""
-    if isinstance(x, dict):
-        return {str(k): _json_ready(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_json_ready(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _json_ready(x.tolist())
-    if isinstance(x, np.generic):
-        x = x.item()
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
 
 
 def _bce(y: NDArray, p: NDArray) -> float:
@@ -384,7 +370,7 @@ def run_homework(
     t0 = time.perf_counter()
     result = HomeworkResult(
         config=config,
-        metrics=_json_ready(metrics),
+        metrics=plain(metrics),
         figures={},
         captions={},
         model=clf,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from logitlab import __version__
 from logitlab._atomic import atomic_write_text
 from logitlab._console import info
+from logitlab._json import plain
 from logitlab.experiments import ml_report_run, paper_report
 from logitlab.experiments.cache import ResultCache
 from logitlab.experiments.ml_report import ReportConfig
@@ -176,21 +176,11 @@ def reproduce(
         pages=[table, *pages],
     )
     atomic_write_text(
-        out / "results.json", json.dumps(_finite(results), indent=1, default=str)
+        out / "results.json",
+        json.dumps(plain(results), indent=1, allow_nan=False, default=str),
     )
     return results
 
 
 def _settings_line(cfg: Any) -> str:
     return ", ".join(f"{k}={v}" for k, v in dataclasses.asdict(cfg).items())
-
-
-def _finite(value: Any) -> Any:
-    """JSON has no NaN/inf: write them as null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value
