@@ -9,14 +9,21 @@ X = S + 1 mᵀ with S sparse (≈19 % nonzero on MNIST) gives, exactly up to rou
     X W  = S W  + 1 (mᵀ W)
     Xᵀ D = Sᵀ D + m (1ᵀ D)
 
-at a fifth of the multiply-adds. A sparse product costs per nonzero about a third of
-what a dense one costs per entry, so columns that are at least half non-background
-(the centre of the digit box) stay dense, kept as a contiguous X_Dᵀ (the backward
-product is ≈1.5× faster on it than on X_D.T, the forward one as fast as on X_D). Rows
-are split into two blocks per core, run by one thread per core (scipy's sparse
-products, BLAS and NumPy's ufuncs release the GIL) with BLAS itself on one thread.
-Data without a dominant value per column ends up all dense: the plain products,
-blocked by rows.
+at a fifth of the multiply-adds. Rows are split into two blocks per core, run by one
+thread per core (the C kernel, scipy's sparse products, BLAS and NumPy's ufuncs release
+the GIL).
+
+Two ways to run a block, same results:
+- compiled (`logitlab.models._fused`, built at install when a C compiler is present):
+  all columns sparse; each row's nonzeros are read once for both products, the softmax
+  and its gradient computed in between, the ten classes as whole SIMD registers.
+  About twice as fast as the other way, and within the machine's limit for an epoch
+  (benchmarks/bench_speed.py, goal 1).
+- SciPy: the sparse products for columns that are mostly background; columns that are
+  at least half non-background stay dense, kept as a contiguous X_Dᵀ (the backward
+  product is ≈1.5× faster on it than on X_D.T), BLAS single-threaded.
+Data without a dominant value per column ends up all dense in both: the plain products
+(SciPy way), blocked by rows.
 
 `FullBatchKernel(X, y)` prepares once, then `.loss_grad(W, b)` per epoch and
 `.loss_accuracy(W, b)` (forward pass only) for measuring and line searches. The engine
@@ -39,7 +46,12 @@ from numpy.typing import NDArray
 from scipy.special import expit
 from threadpoolctl import ThreadpoolController
 
-from logitlab.errors import DataError
+from logitlab.errors import DataError, LogitlabError
+
+try:
+    import logitlab.models._fused as _fused
+except ImportError:  # installed without a C compiler: the SciPy way only
+    _fused = None  # type: ignore[assignment]
 
 Array = NDArray[Any]
 
@@ -47,8 +59,11 @@ Array = NDArray[Any]
 # dense one ~0.85 ns per entry, but a narrower dense GEMM is less efficient: 0.5 was the
 # fastest epoch on MNIST of 0.35 ... 0.8 (all-sparse and all-dense are both slower).
 DENSE_COLUMN = 0.5
+ALL_SPARSE = np.inf  # dense_column for the compiled kernel, which reads CSR rows only
+_MAX_PADDED_CLASSES = 256  # the compiled kernel keeps a row's logits on the stack
 _CHUNK_ROWS = 4096  # rows converted at a time: bounds the temporaries while preparing
-_SAMPLE_ROWS = 8192  # rows that decide each column's background and density
+_SAMPLE_ROWS = 2048  # rows (at most) that decide each column's background and density
+_MIN_BLOCK_ROWS = 4096  # a thread's block: smaller ones gain nothing (measured)
 _MIN_SIZE = 1 << 20  # n*d below which preparing is not worth it (the reference is used)
 _blas = ThreadpoolController()
 
@@ -69,16 +84,25 @@ _pools: dict[int, ThreadPoolExecutor] = {}
 _Part = tuple[float, Any, int]  # a block's loss sum, dL/dZ (or None), correct count
 
 
+def compiled_available() -> bool:
+    """True when the C kernel was built at install time."""
+    return _fused is not None
+
+
 def _map(fn: Callable[[int], Any], n: int, workers: int) -> list[Any]:
-    """`[fn(i) for i in range(n)]` on `workers` threads, BLAS single-threaded."""
+    """`[fn(i) for i in range(n)]` on `workers` threads."""
     if n == 1 or workers == 1:
-        with _blas.limit(limits=1, user_api="blas"):
-            return [fn(i) for i in range(n)]
+        return [fn(i) for i in range(n)]
     pool = _pools.get(workers)
     if pool is None:
         pool = _pools[workers] = ThreadPoolExecutor(workers, "logitlab-kernel")
-    with _blas.limit(limits=1, user_api="blas"):  # the blocks are the parallelism
-        return list(pool.map(fn, range(n)))
+    return list(pool.map(fn, range(n)))
+
+
+def _map_blas1(fn: Callable[[int], Any], n: int, workers: int) -> list[Any]:
+    """`_map` with BLAS single-threaded: the blocks are the parallelism."""
+    with _blas.limit(limits=1, user_api="blas"):
+        return _map(fn, n, workers)
 
 
 def _chunks(n: int, size: int = _CHUNK_ROWS) -> Iterator[slice]:
@@ -91,7 +115,7 @@ def _background(X: Array, dtype: np.dtype) -> tuple[Array, Array]:
     fraction of rows that differ from it, estimated on evenly spaced rows: any m is
     exact (S = X - m), the sample only decides what is sparse, at a fraction of a pass.
     """
-    sample = X[:: max(1, X.shape[0] // _SAMPLE_ROWS)].astype(dtype)
+    sample = X[:: -(-X.shape[0] // _SAMPLE_ROWS)].astype(dtype)
     lo, hi = sample.min(axis=0), sample.max(axis=0)
     n_lo = (sample == lo).sum(axis=0)
     n_hi = (sample == hi).sum(axis=0)
@@ -151,11 +175,13 @@ class Design:
         self.m = np.where(self.is_dense, 0, m).astype(self.dtype)  # dense kept whole
         self.n_threads = n_threads or _n_threads()
         # two blocks per thread: on a busy machine a thread that finishes early takes
-        # the next block (measured 25 % faster than one block each under load)
-        n_blocks = max(1, min(2 * self.n_threads, self.n // _CHUNK_ROWS))
+        # the next block (measured 25 % faster than one block each under load); a
+        # whole number per thread, or one thread does twice the work of the others
+        per_thread = min(2, self.n // (_MIN_BLOCK_ROWS * self.n_threads))
+        n_blocks = self.n_threads * per_thread or max(1, self.n // _MIN_BLOCK_ROWS)
         bounds = np.linspace(0, self.n, n_blocks + 1).astype(int)
         self.row_blocks = [slice(a, b) for a, b in itertools.pairwise(bounds)]
-        self.blocks = _map(
+        self.blocks = _map_blas1(
             lambda i: self._block(X, self.row_blocks[i]), n_blocks, self.n_threads
         )
 
@@ -164,6 +190,14 @@ class Design:
         (bounded temporaries), without scipy's general dense-to-sparse path."""
         n_rows, is_sparse = rows.stop - rows.start, ~self.is_dense
         dense_T = np.empty((self.dense_cols.size, n_rows), self.dtype)
+        if (
+            _fused is not None
+            and not self.dense_cols.size
+            and X.dtype == self.dtype
+            and self.dtype in (np.float32, np.float64)
+            and X.flags.c_contiguous
+        ):  # the C kernel's two passes: ~10x faster than NumPy's, no temporaries
+            return _Block(dense_T, self._compiled_csr(X[rows]))
         counts, indices, data = [np.zeros(1, np.int64)], [], []
         for chunk in _chunks(n_rows):
             Xc = X[rows.start + chunk.start : rows.start + chunk.stop]
@@ -184,6 +218,17 @@ class Design:
             shape=(n_rows, self.d),
         )
         return _Block(dense_T, sparse)
+
+    def _compiled_csr(self, X: Array) -> Any:
+        assert _fused is not None
+        size = self.dtype.itemsize
+        indptr = np.empty(X.shape[0] + 1, np.int64)
+        nnz = _fused.csr_indptr(X, self.m, indptr, size)
+        indices, data = np.empty(nnz, np.int32), np.empty(nnz, self.dtype)
+        _fused.csr_fill(X, self.m, indptr, indices, data, size)
+        if nnz < np.iinfo(np.int32).max:  # scipy would make int32 indices int64
+            indptr = indptr.astype(np.int32)
+        return sp.csr_array((data, indices, indptr), shape=X.shape)
 
     @property
     def nbytes(self) -> int:
@@ -221,27 +266,26 @@ class Design:
 
 
 def _binary_block(Z: Array, y: Array, inv_n: float, backward: bool) -> _Part:
-    """Loss sum and dL/dz (mean-scaled), or loss sum and correct count, for a block."""
+    """Loss sum, dL/dz (mean-scaled; None when not `backward`), correct count."""
     loss = float(np.sum(np.logaddexp(0, Z) - y * Z))
+    correct = int(np.count_nonzero((Z > 0) == (y > 0.5)))
     if not backward:
-        return loss, None, int(np.count_nonzero((Z > 0) == (y > 0.5)))
+        return loss, None, correct
     D = expit(Z)
     D -= y
     D *= inv_n
-    return loss, D, 0
+    return loss, D, correct
 
 
 def _multinomial_block(Z: Array, Yt: Array, inv_n: float, backward: bool) -> _Part:
-    """Loss sum and dL/dZ (mean-scaled), or loss sum and correct count, for a block.
+    """Loss sum, dL/dZ (mean-scaled; None when not `backward`), correct count.
 
     The softmax runs on Zᵀ (classes × rows, with Yt = Yᵀ prepared so): reductions over
     10 contiguous rows are ~5x faster than over the 10-wide rows of Z, far more than
     the two transposes cost.
     """
     Zt = np.ascontiguousarray(Z.T)
-    correct = 0
-    if not backward:
-        correct = int(np.count_nonzero(Yt[Zt.argmax(axis=0), np.arange(Zt.shape[1])]))
+    correct = int(np.count_nonzero(Yt[Zt.argmax(axis=0), np.arange(Zt.shape[1])]))
     Zt -= Zt.max(axis=0)  # e^Z <= 1 cannot overflow
     E = np.exp(Zt)
     norm = E.sum(axis=0)
@@ -251,7 +295,7 @@ def _multinomial_block(Z: Array, Yt: Array, inv_n: float, backward: bool) -> _Pa
     E /= norm
     E -= Yt
     E *= inv_n
-    return loss, np.ascontiguousarray(E.T), 0
+    return loss, np.ascontiguousarray(E.T), correct
 
 
 @dataclass
@@ -271,6 +315,11 @@ class FullBatchKernel:
     `loss_grad(W, b)` equals `logitlab.models.losses` on the same X; `loss_accuracy` is
     the forward pass alone (for evaluation sets and line searches). X may also be a
     prepared `Design`, shared by several kernels.
+
+    `compiled`: None uses the C kernel when it was built and applies (float32/float64,
+    hard labels, at most 256 classes, no dense columns), True requires it, False uses
+    SciPy's products. `dense_column` (SciPy way; default `DENSE_COLUMN`, or
+    `ALL_SPARSE` for the C kernel) chooses which columns stay dense.
     """
 
     def __init__(
@@ -281,8 +330,16 @@ class FullBatchKernel:
         *,
         binary: bool | None = None,
         n_threads: int | None = None,
-        dense_column: float = DENSE_COLUMN,
+        dense_column: float | None = None,
+        compiled: bool | None = None,
     ) -> None:
+        if compiled and _fused is None:
+            raise LogitlabError(
+                "logitlab's compiled kernel is not built (no C compiler at install)"
+            )
+        want_c = _fused is not None and compiled is not False
+        if dense_column is None:
+            dense_column = ALL_SPARSE if want_c else DENSE_COLUMN
         self.design = (
             X
             if isinstance(X, Design)
@@ -305,13 +362,51 @@ class FullBatchKernel:
             k = int(n_classes if n_classes is not None else y.max() + 1)
             self.Y = np.zeros((y.shape[0], k), dtype)
             self.Y[np.arange(y.shape[0]), y.astype(np.intp)] = 1
+        blocks = self.design.row_blocks
+        self._csr, self._labels = self._compiled_form() if want_c else ([], [])
+        self.compiled = bool(self._csr)
+        if compiled and not self.compiled:
+            raise LogitlabError(
+                "the compiled kernel needs float32/float64 data, hard labels, at most "
+                f"{_MAX_PADDED_CLASSES} classes and no dense columns"
+            )
+        if self.compiled:
+            self._Y_blocks = [self.Y[rows] for rows in blocks] if binary else []
+        else:  # the SciPy way's softmax works on transposed blocks
+            self._Y_blocks = [
+                self.Y[rows] if binary else np.ascontiguousarray(self.Y[rows].T)
+                for rows in blocks
+            ]
         self._block = _binary_block if binary else _multinomial_block
-        self._Y_blocks = [  # the softmax works on transposed blocks
-            self.Y[rows] if binary else np.ascontiguousarray(self.Y[rows].T)
-            for rows in self.design.row_blocks
+
+    def _compiled_form(self) -> tuple[list[tuple[Array, Array, Array]], list[Array]]:
+        """Per block (indptr int64, indices int32, data) and int32 labels for the C
+        kernel, or two empty lists when it does not apply to this data."""
+        design = self.design
+        if design.dtype not in (np.float32, np.float64) or design.dense_cols.size:
+            return [], []
+        labels: list[Array] = []
+        if not self.binary:
+            k, lanes = self.Y.shape[1], 64 // design.dtype.itemsize
+            if -(-k // lanes) * lanes > _MAX_PADDED_CLASSES:
+                return [], []
+            hard = self.Y.argmax(axis=1)
+            if not np.array_equal(self.Y, np.eye(k, dtype=self.Y.dtype)[hard]):
+                return [], []  # soft targets
+            labels = [hard[rows].astype(np.int32) for rows in design.row_blocks]
+        csr = [
+            (
+                blk.sparse.indptr.astype(np.int64),
+                blk.sparse.indices.astype(np.int32, copy=False),
+                np.ascontiguousarray(blk.sparse.data, design.dtype),
+            )
+            for blk in design.blocks
         ]
+        return csr, labels
 
     def _epoch(self, W: Array, b: Any, backward: bool) -> _Epoch:
+        if self.compiled:
+            return self._compiled_epoch(W, b, backward)
         design, inv_n = self.design, 1.0 / self.design.n
         offset = design.offset(W, b)
 
@@ -322,7 +417,7 @@ class FullBatchKernel:
                 return loss, None, None, correct
             return loss, design.block_backward(i, D), D.sum(axis=0), correct
 
-        parts = _map(run, len(design.blocks), design.n_threads)
+        parts = _map_blas1(run, len(design.blocks), design.n_threads)
         loss = sum(p[0] for p in parts) * inv_n
         accuracy = sum(p[3] for p in parts) * inv_n
         if not backward:
@@ -333,6 +428,58 @@ class FullBatchKernel:
         gW = design.finish_grad([p[1] for p in parts], gb)
         return _Epoch(loss, gW, gb, accuracy)
 
+    def _compiled_epoch(self, W: Array, b: Any, backward: bool) -> _Epoch:
+        """Each block by `_fused` into its own gradient buffer, then the sums."""
+        assert _fused is not None
+        design, inv_n = self.design, 1.0 / self.design.n
+        dtype, size = design.dtype, design.dtype.itemsize
+        if self.binary:
+            w = np.ascontiguousarray(W, dtype)
+            offset = float(design.m @ w) + float(b)
+            shape: tuple[int, ...] = (design.d,)
+
+            def run(i: int) -> tuple[float, Array, Any, int]:
+                g = np.zeros(shape, dtype)
+                loss, gb, correct = _fused.binary_epoch(
+                    *self._csr[i],
+                    self._Y_blocks[i],
+                    w,
+                    g,
+                    offset,
+                    inv_n,
+                    backward,
+                    size,
+                )
+                return loss, g, gb, correct
+
+        else:
+            k = W.shape[1]
+            lanes = 64 // size
+            kp = -(-k // lanes) * lanes
+            Wp = np.zeros((design.d, kp), dtype)
+            Wp[:, :k] = W
+            z0 = np.full(kp, -np.inf, dtype)  # padding classes never win the maximum
+            z0[:k] = design.offset(W, b)
+            shape = (design.d, kp)
+
+            def run(i: int) -> tuple[float, Array, Any, int]:
+                G, gb = np.zeros(shape, dtype), np.zeros(kp)
+                loss, correct = _fused.softmax_epoch(
+                    *self._csr[i], self._labels[i], Wp, z0, G, gb, k, kp, inv_n,
+                    backward, size,
+                )  # fmt: skip
+                return loss, G[:, :k], gb[:k], correct
+
+        parts = _map(run, len(design.blocks), design.n_threads)
+        loss = sum(p[0] for p in parts) * inv_n
+        accuracy = sum(p[3] for p in parts) * inv_n
+        if not backward:
+            return _Epoch(loss, None, None, accuracy)
+        gb_sum = np.asarray(sum(p[2] for p in parts)).astype(dtype)
+        gW = sum(p[1] for p in parts) + np.multiply.outer(design.m, gb_sum)
+        gb_out = gb_sum if not self.binary else dtype.type(gb_sum)
+        return _Epoch(loss, gW.astype(dtype, copy=False), gb_out, accuracy)
+
     def loss_grad(self, W: Array, b: Any) -> tuple[float, Array, Any]:
         """(mean loss, dL/dW, dL/db), as `losses.binary_loss_grad` / `multinomial_…`."""
         e = self._epoch(W, b, backward=True)
@@ -342,6 +489,11 @@ class FullBatchKernel:
         """(mean cross-entropy, accuracy) from one forward pass, for evaluation sets."""
         e = self._epoch(W, b, backward=False)
         return e.loss, e.accuracy
+
+    def loss_grad_accuracy(self, W: Array, b: Any) -> tuple[float, Array, Any, float]:
+        """`loss_grad` and the accuracy, from the same pass over the data."""
+        e = self._epoch(W, b, backward=True)
+        return e.loss, e.gW, e.gb, e.accuracy
 
 
 def single_threaded_blas() -> Any:

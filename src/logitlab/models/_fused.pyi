@@ -1,0 +1,47 @@
+"""Types of the compiled kernel (_fused.c); `logitlab.models._kernels` calls it."""
+
+from typing import Any
+
+from numpy.typing import NDArray
+
+Buffer = NDArray[Any]  # any C-contiguous array of the documented dtype
+
+def softmax_epoch(
+    indptr: Buffer,
+    indices: Buffer,
+    data: Buffer,
+    labels: Buffer,
+    W: Buffer,
+    z0: Buffer,
+    G: Buffer,
+    gb: Buffer,
+    k: int,
+    kp: int,
+    inv_n: float,
+    backward: bool,
+    itemsize: int,
+    /,
+) -> tuple[float, int]: ...
+def binary_epoch(
+    indptr: Buffer,
+    indices: Buffer,
+    data: Buffer,
+    targets: Buffer,
+    w: Buffer,
+    g: Buffer,
+    z0: float,
+    inv_n: float,
+    backward: bool,
+    itemsize: int,
+    /,
+) -> tuple[float, float, int]: ...
+def csr_indptr(X: Buffer, m: Buffer, indptr: Buffer, itemsize: int, /) -> int: ...
+def csr_fill(
+    X: Buffer,
+    m: Buffer,
+    indptr: Buffer,
+    indices: Buffer,
+    data: Buffer,
+    itemsize: int,
+    /,
+) -> None: ...

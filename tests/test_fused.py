@@ -1,0 +1,184 @@
+"""The compiled kernel (`logitlab.models._fused`): its edge cases and its guards.
+
+The common cases are in test_kernels.py; here: class counts that take each of its code
+shapes (one, two and any number of SIMD registers per row), logits far apart (its own
+e^x), divergence still visible as NaN, and the checks that keep a wrong call from
+reading or writing outside its buffers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from logitlab.errors import LogitlabError
+from logitlab.models import SoftmaxRegressionGD, _fused, _kernels
+from logitlab.models._kernels import FullBatchKernel
+from logitlab.models.losses import binary_loss_grad, multinomial_loss_grad
+
+
+def _sparse_pixels(rng, n=9000, d=30, dtype=np.float64):
+    X = np.where(rng.random((n, d)) < 0.3, rng.normal(size=(n, d)), -0.4)
+    return X.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("k", [2, 8, 16, 17, 40])  # kp = 8/16, 16, 16, 24/32, 40/48
+def test_class_counts(dtype, k):
+    rng = np.random.default_rng(k)
+    X = _sparse_pixels(rng, dtype=dtype)
+    y = rng.integers(0, k, X.shape[0])
+    W = rng.normal(size=(X.shape[1], k))
+    b = rng.normal(size=k)
+    kernel = FullBatchKernel(X, y, k, compiled=True)
+    loss, gW, gb = kernel.loss_grad(W.astype(dtype), b.astype(dtype))
+    ref_loss, ref_gW, ref_gb = multinomial_loss_grad(
+        X.astype(np.float64), np.eye(k)[y], W.astype(dtype).astype(np.float64),
+        b.astype(dtype).astype(np.float64),
+    )  # fmt: skip
+    tol = 1e-11 if dtype == np.float64 else 1e-4
+    assert loss == pytest.approx(ref_loss, rel=tol)
+    np.testing.assert_allclose(gW, ref_gW, atol=tol * np.abs(ref_gW).max())
+    np.testing.assert_allclose(gb, ref_gb, atol=tol * np.abs(ref_gb).max())
+    assert gW.dtype == dtype and gW.shape == (X.shape[1], k)
+    Z = X.astype(np.float64) @ W.astype(dtype) + b.astype(dtype)
+    _, accuracy = kernel.loss_accuracy(W.astype(dtype), b.astype(dtype))
+    assert accuracy == pytest.approx(np.mean(Z.argmax(axis=1) == y))
+
+
+@pytest.mark.parametrize("scale", [3.0, 30.0, 300.0])
+def test_logits_far_apart(scale):
+    """Gaps from 0 to thousands: the kernel's e^x (Taylor series, clamped below) must
+    give the same probabilities as the reference's `np.exp` in float64."""
+    rng = np.random.default_rng(7)
+    X = _sparse_pixels(rng)
+    y = rng.integers(0, 10, X.shape[0])
+    W, b = scale * rng.normal(size=(X.shape[1], 10)), rng.normal(size=10)
+    loss, gW, gb = FullBatchKernel(X, y, 10, compiled=True).loss_grad(W, b)
+    ref_loss, ref_gW, ref_gb = multinomial_loss_grad(X, np.eye(10)[y], W, b)
+    assert np.isfinite(loss)
+    assert loss == pytest.approx(ref_loss, rel=1e-12)
+    np.testing.assert_allclose(gW, ref_gW, atol=1e-12 * np.abs(ref_gW).max())
+    np.testing.assert_allclose(gb, ref_gb, atol=1e-13)
+
+    w = scale * rng.normal(size=X.shape[1])
+    t = (y % 2).astype(np.float64)
+    loss, gw, gb = FullBatchKernel(X, t, binary=True, compiled=True).loss_grad(w, 0.5)
+    ref_loss, ref_gw, ref_gb = binary_loss_grad(X, t, w, 0.5)
+    assert loss == pytest.approx(ref_loss, rel=1e-12)
+    np.testing.assert_allclose(gw, ref_gw, atol=1e-12 * np.abs(ref_gw).max())
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_diverged_weights_give_a_non_finite_loss(dtype, bad):
+    """The engine stops a diverging fit on a non-finite loss: the kernel must not hide
+    a NaN or an infinite logit behind its clamp or its maximum."""
+    rng = np.random.default_rng(8)
+    X = _sparse_pixels(rng, dtype=dtype)
+    y = rng.integers(0, 10, X.shape[0])
+    W = rng.normal(size=(X.shape[1], 10)).astype(dtype)
+    W[3, 4] = bad  # one class of one feature
+    loss, _, _ = FullBatchKernel(X, y, 10, compiled=True).loss_grad(W, np.zeros(10))
+    assert not np.isfinite(loss)
+    w = rng.normal(size=X.shape[1]).astype(dtype)
+    w[5] = bad
+    kernel = FullBatchKernel(X, y % 2, binary=True, compiled=True)
+    assert not np.isfinite(kernel.loss_grad(w, 0.0)[0])
+
+
+def test_when_it_applies():
+    rng = np.random.default_rng(9)
+    X = _sparse_pixels(rng)
+    y = rng.integers(0, 3, X.shape[0])
+    assert FullBatchKernel(X, y, 3).compiled  # the default when built
+    assert FullBatchKernel(X, np.eye(3)[y]).compiled  # one-hot rows are labels
+    soft = np.full((X.shape[0], 3), 1 / 3)
+    assert not FullBatchKernel(X, soft).compiled
+    with pytest.raises(LogitlabError, match="hard labels"):
+        FullBatchKernel(X, soft, compiled=True)
+    with pytest.raises(LogitlabError, match="no dense columns"):
+        FullBatchKernel(X, y, 3, dense_column=0.0, compiled=True)
+    assert not FullBatchKernel(X.astype(np.float16), y, 3).compiled
+
+
+def _block_args(kernel, W, b):
+    Wp = np.zeros((W.shape[0], 16))
+    Wp[:, : W.shape[1]] = W
+    z0 = np.full(16, -np.inf)
+    z0[: W.shape[1]] = b
+    return [
+        *kernel._csr[0], kernel._labels[0], Wp, z0, np.zeros_like(Wp), np.zeros(16),
+        W.shape[1], 16, 1e-3, True, 8,
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("position", "change", "message"),
+    [
+        (3, lambda a: a + 1, "label 3 outside 0..2"),
+        (3, lambda a: a[:-1], "indptr has"),  # fewer labels than rows
+        (0, lambda a: a[:-1], "indptr has"),
+        (0, lambda a: a + 1, "indptr does not span"),
+        (2, lambda a: a[:-1], "data has"),
+        (6, lambda a: a[:-1], "G has"),
+        (5, lambda a: a[:3], "z0 has"),
+        (9, lambda a: 20, "class count"),  # kp not a whole number of registers
+    ],
+)
+def test_bad_calls_are_refused(position, change, message):
+    rng = np.random.default_rng(10)
+    X = _sparse_pixels(rng)
+    kernel = FullBatchKernel(X, rng.integers(0, 3, X.shape[0]), 3, compiled=True)
+    args = _block_args(kernel, rng.normal(size=(X.shape[1], 3)), np.zeros(3))
+    _fused.softmax_epoch(*args)  # the unchanged call is accepted
+    args[position] = change(args[position])
+    with pytest.raises(ValueError, match=message):
+        _fused.softmax_epoch(*args)
+
+
+def test_engine_gives_the_same_fit_either_way(monkeypatch, mnist):
+    """A whole full-batch fit with the C kernel and with SciPy's products."""
+    from logitlab.data.tasks import make_task, standardize
+
+    task = make_task(mnist, kind="multiclass", n_train=3000, n_test=300)
+    _, X, _ = standardize(task.X_train, task.X_test)
+    monkeypatch.setattr(_kernels, "_MIN_SIZE", 0)
+    params = dict(learning_rate=0.5, max_iter=15, momentum=0.9, nesterov=True)
+    compiled = SoftmaxRegressionGD(**params).fit(X, task.y_train)
+    monkeypatch.setattr(_kernels, "_fused", None)
+    scipy_way = SoftmaxRegressionGD(**params).fit(X, task.y_train)
+    np.testing.assert_allclose(compiled.coef_, scipy_way.coef_, rtol=0, atol=1e-11)
+    np.testing.assert_allclose(
+        compiled.history_["loss"], scipy_way.history_["loss"], rtol=1e-12
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_csr_built_in_c_equals_numpys(monkeypatch, dtype):
+    from logitlab.models._kernels import ALL_SPARSE, Design
+
+    X = _sparse_pixels(np.random.default_rng(11), n=10000, dtype=dtype)
+    X[5, :] = -0.4  # a row of background only
+    compiled = Design(X, dense_column=ALL_SPARSE, n_threads=2)
+    monkeypatch.setattr(_kernels, "_fused", None)
+    numpy_way = Design(X, dense_column=ALL_SPARSE, n_threads=2)
+    assert len(compiled.blocks) == len(numpy_way.blocks) == 2
+    for a, b in zip(compiled.blocks, numpy_way.blocks, strict=True):
+        for name in ("indptr", "indices", "data"):
+            got, want = getattr(a.sparse, name), getattr(b.sparse, name)
+            assert got.dtype == want.dtype
+            np.testing.assert_array_equal(got, want)
+
+
+def test_csr_fill_refuses_another_matrix():
+    X = _sparse_pixels(np.random.default_rng(12), n=50)
+    m = np.full(X.shape[1], -0.4)
+    indptr = np.empty(51, np.int64)
+    nnz = _fused.csr_indptr(X, m, indptr, 8)
+    assert nnz == np.count_nonzero(X - m)
+    indices, data = np.empty(nnz, np.int32), np.empty(nnz)
+    with pytest.raises(ValueError, match="not counted on this X"):
+        _fused.csr_fill(X + 1.0, m, indptr, indices, data, 8)  # no background left
+    with pytest.raises(ValueError, match="X has"):
+        _fused.csr_indptr(X[:10], m, indptr, 8)
