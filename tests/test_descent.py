@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -264,6 +265,7 @@ class _CountingKernel(descent.FullBatchKernel):
     [
         dict(schedule="line_search", learning_rate=10.0, penalty="l2", alpha=1e-3),
         dict(momentum_schedule="accelerated", penalty="l1", alpha=1e-3),
+        dict(momentum=0.9, nesterov=True, tol=1e-9, stopping="gradient"),
     ],
 )
 def test_the_kernel_engine_equals_the_reference_engine(
@@ -284,7 +286,9 @@ def test_the_kernel_engine_equals_the_reference_engine(
         monkeypatch.setattr(_kernels, "_MIN_SIZE", min_size)
         _CountingKernel.built = 0
         clf = cls(max_iter=12, dtype=dtype, **options)
-        fits[min_size] = clf.fit(X, y, eval_set=[("test", X_test, y_test)])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # tol=1e-9 not reached
+            fits[min_size] = clf.fit(X, y, eval_set=[("test", X_test, y_test)])
         assert _CountingKernel.built == (2 if min_size == 0 else 0)  # train, test
     fast, plain = fits.values()
     rtol = 1e-10 if dtype == "float64" else 1e-4
@@ -300,6 +304,42 @@ def test_the_kernel_engine_equals_the_reference_engine(
     np.testing.assert_allclose(fast.coef_, plain.coef_, rtol=rtol, atol=rtol * scale)
     np.testing.assert_allclose(fast.intercept_, plain.intercept_, rtol=rtol, atol=rtol)
     assert fast.coef_.dtype == np.dtype(dtype)
+
+
+class _PassCountingKernel(descent.FullBatchKernel):
+    passes: ClassVar[dict[str, int]] = {}
+
+    def _epoch(self, W, b, backward):
+        key = ("train " if self.design.n > 400 else "test ") + (
+            "backward" if backward else "forward"
+        )
+        self.passes[key] = self.passes.get(key, 0) + 1
+        return super()._epoch(W, b, backward)
+
+
+@pytest.mark.parametrize(
+    ("options", "train_backward", "train_forward"),
+    [
+        ({}, 13, 0),  # initial + 12 end-of-epoch measures give every gradient
+        ({"momentum": 0.9, "nesterov": True}, 13, 0),
+        ({"momentum_schedule": "accelerated"}, 12, 13),  # look-ahead gradients
+    ],
+)
+def test_one_pass_per_epoch(
+    standardised_digits, monkeypatch, options, train_backward, train_forward
+):
+    """The end-of-epoch measure's pass also gives the next epoch's gradient."""
+    X, y, X_test, y_test = standardised_digits
+    monkeypatch.setattr(descent, "FullBatchKernel", _PassCountingKernel)
+    monkeypatch.setattr(_kernels, "_MIN_SIZE", 0)
+    _PassCountingKernel.passes = {}
+    SoftmaxRegressionGD(max_iter=12, **options).fit(
+        X, y, eval_set=[("test", X_test, y_test)]
+    )
+    assert _PassCountingKernel.passes == {
+        "train backward": train_backward,
+        "test forward": 12,
+    } | ({"train forward": train_forward} if train_forward else {})
 
 
 def _lipschitz(X, multiclass, alpha):
