@@ -29,7 +29,11 @@ CACHE_VERSION = 1
 
 
 def _jsonable(value: Any) -> Any:
-    """Settings may hold tuples, NumPy scalars and dataclass-like values."""
+    """Settings may hold tuples, NumPy scalars and dataclass-like values.
+
+    Unlike `logitlab._json.plain` this keeps NaN (Python's json round-trips it): a
+    cached result must read back exactly as it was computed.
+    """
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
