@@ -380,3 +380,31 @@ def test_accelerated_reaches_sklearns_converged_objective(multiclass):
     assert ours >= target - 1e-9  # sklearn is at the minimum: we cannot be below it
     # the schedule is what gets there: plain steps of the same size are far behind
     assert fits["constant"].history_["loss"][-1] - target > 100 * (ours - target)
+
+
+@pytest.mark.parametrize("batch_size", [None, 64])
+def test_record_steps(standardised_digits, batch_size):
+    """Each step's record is taken at the weights the step starts from: the first
+    step of epoch e+1 shows what history shows for the end of epoch e."""
+    X, y, X_test, y_test = standardised_digits
+    X, y = X[y < 2], y[y < 2]
+    X_test, y_test = X_test[y_test < 2], y_test[y_test < 2]
+    clf = LogisticRegressionGD(
+        max_iter=4, batch_size=batch_size, record_steps=True, random_state=0
+    ).fit(X, y, eval_set=[("test", X_test, y_test)])
+    steps, history = clf.step_history_, clf.history_
+    per_epoch = 1 if batch_size is None else -(-len(y) // batch_size)
+    assert steps["step"] == list(range(1, 4 * per_epoch + 1))
+    assert set(steps) == {"step", "loss", "test_loss", "test_accuracy"}
+    assert steps["loss"][0] == pytest.approx(np.log(2))  # zero weights
+    assert steps["test_loss"][0] == pytest.approx(np.log(2))
+    for e in range(1, 4):
+        first = e * per_epoch  # 0-based index of epoch e+1's first step
+        assert steps["test_loss"][first] == pytest.approx(history["test_loss"][e - 1])
+        assert steps["test_accuracy"][first] == history["test_accuracy"][e - 1]
+        if batch_size is None:  # the batch is the training set
+            assert steps["loss"][first] == pytest.approx(history["data_loss"][e - 1])
+    plain = LogisticRegressionGD(max_iter=4, batch_size=batch_size, random_state=0)
+    plain.fit(X, y, eval_set=[("test", X_test, y_test)])
+    assert plain.step_history_ == {}
+    np.testing.assert_array_equal(plain.coef_, clf.coef_)  # recording changes nothing

@@ -79,6 +79,17 @@ def test_minibatch_uses_ten_percent_batches():
     result = run_pair(settings)
     assert result["batch_size"] == round(0.1 * result["n_train"])
     assert len(result["history.test_accuracy"]) == 2
+    assert "steps.loss" not in result
+    # Fig. 2: the costs at every update, from the weights each update starts from
+    steps = run_pair({**settings, "record_steps": True})
+    per_epoch = -(-steps["n_train"] // steps["batch_size"])
+    for key in ("steps.loss", "steps.validation_loss", "steps.test_loss"):
+        assert len(steps[key]) == 2 * per_epoch
+        assert steps[key][0] == pytest.approx(np.log(2))  # zero weights
+    assert steps["steps.test_loss"][per_epoch] == pytest.approx(
+        steps["history.test_loss"][0]
+    )
+    np.testing.assert_array_equal(steps["coef"], result["coef"])
 
 
 def test_paper_stopping_counts_consecutive_rises_and_keeps_the_best():

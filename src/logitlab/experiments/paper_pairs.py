@@ -1,7 +1,8 @@
 """The paper's logistic-regression experiments (§2.4–2.5, Figs. 1–10).
 
 `run_pair` trains one pair with batch or mini-batch gradient descent and records loss
-and accuracy per epoch on the training, hold-out and test sets; `run_sweep` trains one
+and accuracy per epoch on the training, hold-out and test sets (and, with
+`record_steps`, the costs per mini-batch, as the paper's Fig. 2); `run_sweep` trains one
 (penalty, λ) of the regularisation study with early stopping on the hold-out set;
 `difference_classifier` turns the 2-vs-3 and 2-vs-8 weights into a 3-vs-8 rule.
 """
@@ -62,6 +63,11 @@ def _fit(
         "holdout_accuracy": accuracy(w, b, X_val, y_val),
         "test_accuracy": accuracy(w, b, X_te, y_te),
         **history_lists(clf.history_, _HISTORY),
+        **{  # per step: the batch's cost, the hold-out and test costs (paper's code)
+            f"steps.{k}": [float(v) for v in clf.step_history_[k]]
+            for k in ("loss", "validation_loss", "test_loss")
+            if k in clf.step_history_
+        },
     }
     return clf, result
 
@@ -71,7 +77,8 @@ def run_pair(settings: dict[str, Any]) -> dict[str, Any]:
     fraction = settings["batch_fraction"]
     n_train = len(split_for(settings)[1])
     batch_size = None if fraction is None else max(1, round(fraction * n_train))
-    _, result = _fit(settings, batch_size=batch_size)
+    record = bool(settings.get("record_steps"))
+    _, result = _fit(settings, batch_size=batch_size, record_steps=record)
     result["batch_size"] = batch_size or n_train
     return result
 

@@ -54,6 +54,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         "patience": [Interval(Integral, 1, None, closed="left")],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "snapshot_epochs": ["array-like"],
+        "record_steps": ["boolean"],
         "fit_intercept": ["boolean"],
         "dtype": [StrOptions({"float64", "float32"})],
         "random_state": ["random_state", np.random.Generator],
@@ -85,6 +86,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         patience: int = 5,
         validation_fraction: float = 0.1,
         snapshot_epochs: tuple[int, ...] = (),
+        record_steps: bool = False,
         fit_intercept: bool = True,
         dtype: str = "float64",
         random_state: int | np.random.Generator | None = None,
@@ -112,6 +114,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         self.patience = patience
         self.validation_fraction = validation_fraction
         self.snapshot_epochs = snapshot_epochs
+        self.record_steps = record_steps
         self.fit_intercept = fit_intercept
         self.dtype = dtype
         self.random_state = random_state
@@ -203,6 +206,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         self.initial_loss_ = result.initial_loss
         self.best_epoch_ = result.best_epoch
         self.snapshots_ = {e: self._to_coef(*wb) for e, wb in result.snapshots.items()}
+        self.step_history_ = result.steps
         return self
 
     def _descent_config(self) -> DescentConfig:
@@ -222,6 +226,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
             patience=int(self.patience),
             early_stopping_metric=self.early_stopping_metric,
             snapshot_epochs=tuple(int(e) for e in self.snapshot_epochs),
+            record_steps=bool(self.record_steps),
             fit_intercept=bool(self.fit_intercept),
             verbose=int(self.verbose),
         )

@@ -34,13 +34,14 @@ class LogisticRegressionGD(GDClassifierBase):
     optimiser (learning_rate, max_iter, batch_size, momentum, nesterov, schedule,
     decay_steps, decay_rate), the objective (loss_scale, penalty, alpha, l1_ratio,
     l1_method, fit_intercept), stopping (tol, stopping, early_stopping,
-    early_stopping_metric, patience, validation_fraction), snapshot_epochs, init, dtype,
-    random_state, verbose.
+    early_stopping_metric, patience, validation_fraction), snapshot_epochs,
+    record_steps, init, dtype, random_state, verbose.
 
     Attributes: classes_, coef_ (1, n_features), intercept_ (1,), n_iter_ (epochs run),
-    history_ (per-epoch lists, measured at the end of each epoch), snapshots_
-    ({epoch: (coef, intercept)}), best_epoch_ (early stopping, else None),
-    initial_loss_ (objective at the initial weights), n_features_in_.
+    history_ (per-epoch lists, measured at the end of each epoch), step_history_
+    (per-step lists with record_steps, else {}), snapshots_ ({epoch: (coef,
+    intercept)}), best_epoch_ (early stopping, else None), initial_loss_ (objective at
+    the initial weights), n_features_in_.
 
     Examples
     --------

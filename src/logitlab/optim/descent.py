@@ -30,7 +30,14 @@ returns the same weights as the guide's loop with the same tol.
 "time" is the cumulative wall time of the optimisation steps only (plus preparing the
 training set's kernel, counted in epoch 1); the end-of-epoch measurements for the
 history (training loss and accuracy, eval sets) are excluded, so it compares across
-settings that record different eval sets.
+settings that record different eval sets — except the training set's measure when it
+also yields the next epoch's gradient (full batch, not accelerated): that pass is the
+next step's work, so it is counted.
+
+record_steps=True also records every step (the paper's Fig. 2 plots mini-batch GD per
+mini-batch): `steps["step"]`, the batch's data loss at the weights the step starts
+from (`steps["loss"]`) and each eval set's loss and accuracy at those same weights —
+so the first step of epoch e+1 shows what `history` shows for the end of epoch e.
 
 Full batch: every full pass over a data set (gradient, end-of-epoch measure, the line
 search's trial points, each eval set) goes through one `FullBatchKernel` prepared per
@@ -52,7 +59,7 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -98,6 +105,7 @@ class DescentConfig:
     patience: int = 5
     early_stopping_metric: str = "error"  # "error" (1 - accuracy) | "loss"
     snapshot_epochs: tuple[int, ...] = ()
+    record_steps: bool = False
     fit_intercept: bool = True
     verbose: int = 0
 
@@ -121,6 +129,7 @@ class DescentResult:
     initial_loss: float
     best_epoch: int | None = None
     converged: bool = False
+    steps: dict[str, list[float]] = field(default_factory=dict)
 
 
 def _copy(W: Array, b: Any) -> tuple[Array, Any]:
@@ -197,6 +206,10 @@ def descend(
     keys = ["epoch", "loss", "data_loss", "learning_rate", "time", "train_accuracy"]
     keys += [f"{s.name}_{m}" for s in scored for m in ("loss", "accuracy")]
     history: dict[str, list[float]] = {k: [] for k in keys}
+    eval_keys = keys[len(keys) - 2 * len(scored) :]
+    steps: dict[str, list[float]] = (
+        {k: [] for k in ("step", "loss", *eval_keys)} if c.record_steps else {}
+    )
     snapshots: dict[int, tuple[Array, Any]] = {}
     stopper = EarlyStopping(c.patience) if validation is not None else None
     vW, vb = np.zeros_like(W), np.zeros_like(b)
@@ -238,6 +251,15 @@ def descend(
                         batch_loss, gW, gb = loss_grad(W, b)
                     if not math.isfinite(batch_loss):
                         raise diverged(epoch, eta, batch_loss)
+                    if steps:  # a measurement: its time is not the optimiser's
+                        recording = time.perf_counter()
+                        steps["step"].append(step)
+                        steps["loss"].append(batch_loss)
+                        for name, evaluate in scorers:
+                            loss_acc = evaluate(W, b)
+                            steps[f"{name}_loss"].append(loss_acc[0])
+                            steps[f"{name}_accuracy"].append(loss_acc[1])
+                        start += time.perf_counter() - recording
                     gW = scale * gW + penalty.step_gradient(W)
                     gb = scale * gb if c.fit_intercept else np.zeros_like(gb)
                     if line_search:
@@ -327,7 +349,7 @@ def descend(
             stacklevel=3,
         )
     return DescentResult(
-        W, b, epoch, history, snapshots, initial_loss, best_epoch, converged
+        W, b, epoch, history, snapshots, initial_loss, best_epoch, converged, steps
     )
 
 
