@@ -59,11 +59,12 @@ CASES = {
     "one-vs-rest, mini-batch, momentum, l2, json": (
         ["--one-vs-rest", "7", "--epochs", "4", "--batch-size", "64", "--momentum",
          "0.5", "--nesterov", "--penalty", "l2", "--alpha", "0.001", "--schedule",
-         "invscaling", "--decay-steps", "2", "--init", "normal"],
+         "invscaling", "--decay-steps", "2", "--init", "normal", "--record-steps"],
         "json",
         ("ovr", (7,)),
         dict(max_iter=4, batch_size=64, momentum=0.5, nesterov=True, penalty="l2",
-             alpha=0.001, schedule="invscaling", decay_steps=2.0, init="normal"),
+             alpha=0.001, schedule="invscaling", decay_steps=2.0, init="normal",
+             record_steps=True),
     ),
     "ten classes, elastic net, early stopping, float32": (
         ["--multiclass", "--epochs", "6", "--batch-size", "200", "--penalty",
@@ -116,6 +117,13 @@ def test_train_writes_model_and_history_that_match_a_direct_fit(case, mnist, tmp
     assert history["epoch"] == list(range(1, clf.n_iter_ + 1))
     for key in ("loss", "data_loss", "train_accuracy", "test_loss", "test_accuracy"):
         assert_allclose(history[key], clf.history_[key], rtol=rtol)
+    if "--record-steps" in args:
+        steps = _read_history(out / f"steps.{fmt}")
+        assert steps["step"] == list(range(1, 4 * -(-2000 // 64) + 1))
+        for key in ("loss", "test_loss", "test_accuracy"):
+            assert_allclose(steps[key], clf.step_history_[key], rtol=rtol)
+    else:
+        assert not (out / f"steps.{fmt}").exists()
     accuracy = np.mean(predicted == task.y_test)
     assert f"test accuracy {accuracy:.4f}" in result.stdout
     if "--plots" in args:

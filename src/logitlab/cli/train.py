@@ -4,7 +4,8 @@
     $ logitlab train --multiclass --batch-size 64 --schedule invscaling --out runs/all
 
 Writes DIR/model.h5 (with the pixel preprocessing, so `evaluate` and `predict` take raw
-images), DIR/history.csv or .json (one row per epoch) and, with --plots, the curves.
+images), DIR/history.csv or .json (one row per epoch), with --record-steps
+DIR/steps.csv or .json (one row per step) and, with --plots, the curves.
 Nothing is written until training has succeeded. `evaluate` and `predict` live in
 their own modules and are registered from here.
 """
@@ -160,6 +161,14 @@ def _engine_options(f: Any) -> Any:
         ),
         ("--patience", dict(type=click.IntRange(min=1), default=5)),
         ("--validation-fraction", dict(type=FRACTION, default=0.1)),
+        (
+            "--record-steps",
+            dict(
+                is_flag=True,
+                help="Also write steps.csv|json: the cost at every step (the batch's, "
+                "and the test set's).",
+            ),
+        ),
         ("--dtype", dict(type=click.Choice(["float64", "float32"]), default="float64")),
         ("--seed", dict(type=int, default=0, help="Seed for shuffling and init.")),
     ]
@@ -228,6 +237,9 @@ def train(
         dataset=dataset,
     )
     atomic_write_text(written[1], _history_text(est.history_, history_format))
+    if est.step_history_:
+        written.append(out / f"steps.{history_format}")
+        atomic_write_text(written[-1], _history_text(est.step_history_, history_format))
     if plots:
         for name, fig in _figures(est, task, engine).items():
             written.append(out / name)
@@ -300,6 +312,7 @@ def _estimator(
         patience=o["patience"],
         validation_fraction=o["validation_fraction"],
         dtype=o["dtype"],
+        record_steps=o["record_steps"],
         random_state=o["seed"],
     )
 
