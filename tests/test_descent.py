@@ -408,3 +408,29 @@ def test_record_steps(standardised_digits, batch_size):
     plain.fit(X, y, eval_set=[("test", X_test, y_test)])
     assert plain.step_history_ == {}
     np.testing.assert_array_equal(plain.coef_, clf.coef_)  # recording changes nothing
+
+
+@pytest.mark.parametrize("cls", [LogisticRegressionGD, SoftmaxRegressionGD])
+def test_warm_start_continues_where_the_last_fit_stopped(standardised_digits, cls):
+    """Two warm fits of 5 epochs = one fit of 10 (constant step, no momentum)."""
+    X, y, _, _ = standardised_digits
+    if cls is LogisticRegressionGD:
+        X, y = X[y < 2], y[y < 2]
+    params = dict(learning_rate=0.2, penalty="l2", alpha=1e-3, init="normal")
+    once = cls(max_iter=10, random_state=1, **params).fit(X, y)
+    warm = cls(max_iter=5, warm_start=True, random_state=1, **params).fit(X, y)
+    first = warm.coef_.copy()
+    warm.fit(X, y)
+    np.testing.assert_allclose(warm.coef_, once.coef_, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(warm.intercept_, once.intercept_, rtol=1e-12)
+    assert warm.initial_loss_ == pytest.approx(once.history_["loss"][4], rel=1e-12)
+    cold = cls(max_iter=5, random_state=1, **params).fit(X, y)
+    cold.fit(X, y)  # without warm_start a second fit starts again
+    np.testing.assert_array_equal(cold.coef_, first)
+
+    before = warm.predict(X)
+    with pytest.raises(ValueError, match="features"):
+        warm.fit(X[:, :-1], y)
+    with pytest.raises(ValueError, match="classes"):
+        warm.fit(X, np.where(y == 0, 7, y))
+    np.testing.assert_array_equal(warm.predict(X), before)  # still the last fit

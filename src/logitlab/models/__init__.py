@@ -15,9 +15,10 @@ Both estimators take the same keyword-only parameters:
   "gradient": max|grad| <= tol), early_stopping, early_stopping_metric ("error" =
   1 - accuracy, or "loss" on the validation set), patience, validation_fraction
 - other: snapshot_epochs, record_steps (also record every step: the batch's loss and
-  each eval set's, in `step_history_`), init ("zeros" | "normal"), dtype ("float64" |
-  "float32"), random_state, verbose (k > 0: a line "Epoch e, Loss: ..." every k
-  epochs, as the homework's loop prints)
+  each eval set's, in `step_history_`), warm_start (start from the last fit's weights;
+  the schedule, momentum and history start afresh), init ("zeros" | "normal"), dtype
+  ("float64" | "float32"), random_state, verbose (k > 0: a line "Epoch e, Loss: ..."
+  every k epochs, as the homework's loop prints)
 """
 
 from logitlab.models.logistic import LogisticRegressionGD

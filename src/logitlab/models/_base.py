@@ -30,6 +30,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
 
     _family: Family
     _min_classes = 2
+    classes_: NDArray[Any]  # fitted attributes (set by fit)
 
     _parameter_constraints: dict[str, list[Any]] = {  # noqa: RUF012
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -55,6 +56,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "snapshot_epochs": ["array-like"],
         "record_steps": ["boolean"],
+        "warm_start": ["boolean"],
         "fit_intercept": ["boolean"],
         "dtype": [StrOptions({"float64", "float32"})],
         "random_state": ["random_state", np.random.Generator],
@@ -87,6 +89,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         validation_fraction: float = 0.1,
         snapshot_epochs: tuple[int, ...] = (),
         record_steps: bool = False,
+        warm_start: bool = False,
         fit_intercept: bool = True,
         dtype: str = "float64",
         random_state: int | np.random.Generator | None = None,
@@ -115,6 +118,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.snapshot_epochs = snapshot_epochs
         self.record_steps = record_steps
+        self.warm_start = warm_start
         self.fit_intercept = fit_intercept
         self.dtype = dtype
         self.random_state = random_state
@@ -154,6 +158,9 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         out (seeded by `random_state`) and scored as "validation".
         """
         dtype = np.dtype(self.dtype)
+        previous = None
+        if self._warm():  # before validate_data and np.unique replace what we need
+            previous = (np.asarray(self.classes_), *self._internal_weights())
         X_fit, y = validate_data(self, X, y, dtype=dtype, order="C")
         X_fit = np.asarray(X_fit)
         check_classification_targets(y)
@@ -185,7 +192,10 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
                     random_state=int(rng.integers(2**31)),
                 )
                 validation = EvalSet("validation", Xv, lv)
-        W, b = self._initial_weights(X_fit.shape[1], dtype, rng)
+        if previous is None:
+            W, b = self._initial_weights(X_fit.shape[1], dtype, rng)
+        else:
+            W, b = self._continued(previous, X_fit.shape[1], dtype)
         result = descend(
             self._family,
             X_fit,
@@ -208,6 +218,29 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         self.snapshots_ = {e: self._to_coef(*wb) for e, wb in result.snapshots.items()}
         self.step_history_ = result.steps
         return self
+
+    def _warm(self) -> bool:
+        return bool(self.warm_start) and hasattr(self, "coef_")
+
+    def _continued(
+        self, previous: tuple[Any, Array, Any], n_features: int, dtype: Any
+    ) -> tuple[Array, Any]:
+        """warm_start: a copy of the last fit's weights, if they fit this data (if
+        not, the estimator is left as the last fit left it)."""
+        classes, W, b = previous
+        problem = ""
+        if not np.array_equal(classes, self.classes_):
+            problem = (
+                f"y has classes {self.classes_.tolist()}, the previous fit had "
+                f"{classes.tolist()}"
+            )
+        elif W.shape[0] != n_features:
+            problem = f"X has {n_features} features, the previous fit had {W.shape[0]}"
+        if problem:
+            self.classes_, self.n_features_in_ = classes, W.shape[0]
+            raise ValueError(f"warm_start: {problem}")
+        W = np.array(W, dtype=dtype, order="C", copy=True)
+        return W, (np.array(b, dtype=dtype) if np.ndim(b) else dtype.type(b))
 
     def _descent_config(self) -> DescentConfig:
         return DescentConfig(

@@ -35,7 +35,7 @@ class LogisticRegressionGD(GDClassifierBase):
     decay_steps, decay_rate), the objective (loss_scale, penalty, alpha, l1_ratio,
     l1_method, fit_intercept), stopping (tol, stopping, early_stopping,
     early_stopping_metric, patience, validation_fraction), snapshot_epochs,
-    record_steps, init, dtype, random_state, verbose.
+    record_steps, warm_start, init, dtype, random_state, verbose.
 
     Attributes: classes_, coef_ (1, n_features), intercept_ (1,), n_iter_ (epochs run),
     history_ (per-epoch lists, measured at the end of each epoch), step_history_
