@@ -67,8 +67,27 @@ class _Group(click.Group):
             ctx.exit(130)
 
 
+def _print_version(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+    """The version, and whether the install built the compiled kernel (it needs a C
+    compiler; without one full-batch fits run at about half the speed)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from logitlab.models._kernels import compiled_available
+
+    built = "built" if compiled_available() else "not built: SciPy's products are used"
+    click.echo(f"logitlab, version {__version__} (compiled kernel: {built})")
+    ctx.exit()
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="logitlab")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version, whether the compiled kernel is built, and exit.",
+)
 @click.option(
     "--quiet", "-q", is_flag=True, help="No progress bars or progress messages."
 )
