@@ -172,7 +172,7 @@ FN(softmax_dispatch)(const int64_t *indptr, const int32_t *indices, const REAL *
 /* Binary cross-entropy with logits: w, g (d,), targets 0/1. Rows in groups of GROUP,
  * as in softmax_rows: the per-row chain (e^-|z|, log1p, divide) of one row overlaps
  * the next rows' instead of stalling the core. */
-CLONES static void
+CLONES NO_VECTORIZE static void
 FN(binary_rows)(const int64_t *indptr, const int32_t *indices, const REAL *data,
                 const REAL *targets, Py_ssize_t rows, const REAL *w, REAL z0,
                 REAL inv_n, int backward, REAL *g, double *gb, double *loss_out,
