@@ -15,7 +15,10 @@ setup(
         Extension(
             "logitlab.models._fused",
             ["src/logitlab/models/_fused.c"],
-            depends=["src/logitlab/models/_fused_rows.h"],
+            depends=[
+                "src/logitlab/models/_fused_rows.h",
+                "src/logitlab/models/_windows_rows.h",
+            ],
             # -Wno-psabi: GCC notes that 64-byte vector arguments changed ABI in 4.6;
             # they never cross this file's boundary
             extra_compile_args=["-O3", "-fno-math-errno", "-Wno-psabi"] if unix else [],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from logitlab.errors import LogitlabError
 from logitlab.models import SoftmaxRegressionGD, _fused, _kernels
@@ -171,14 +172,37 @@ def test_csr_built_in_c_equals_numpys(monkeypatch, dtype):
             np.testing.assert_array_equal(got, want)
 
 
-def test_csr_fill_refuses_another_matrix():
+def test_csr_fill_reports_what_did_not_fit():
+    """One pass fills what fits and counts all: too small arrays get the true count and
+    complete row pointers, and a second call with that many fills the rest."""
     X = _sparse_pixels(np.random.default_rng(12), n=50)
     m = np.full(X.shape[1], -0.4)
+    want = sp.csr_array(X - m)
     indptr = np.empty(51, np.int64)
-    nnz = _fused.csr_indptr(X, m, indptr, 8)
-    assert nnz == np.count_nonzero(X - m)
-    indices, data = np.empty(nnz, np.int32), np.empty(nnz)
-    with pytest.raises(ValueError, match="not counted on this X"):
-        _fused.csr_fill(X + 1.0, m, indptr, indices, data, 8)  # no background left
+    small = np.empty(7, np.int32), np.empty(7)
+    assert _fused.csr_fill(X, m, indptr, *small, 8) == want.nnz
+    np.testing.assert_array_equal(indptr, want.indptr)
+    np.testing.assert_array_equal(small[0], want.indices[:7])
+    indices, data = np.empty(want.nnz, np.int32), np.empty(want.nnz)
+    assert _fused.csr_fill(X, m, indptr, indices, data, 8) == want.nnz
+    np.testing.assert_array_equal(indices, want.indices)
+    np.testing.assert_array_equal(data, want.data)
     with pytest.raises(ValueError, match="X has"):
-        _fused.csr_indptr(X[:10], m, indptr, 8)
+        _fused.csr_fill(X[:10], m, indptr, indices, data, 8)
+    with pytest.raises(ValueError, match="data has"):
+        _fused.csr_fill(X, m, indptr, indices, data[:-1], 8)
+
+
+def test_design_survives_a_sample_that_underestimates(monkeypatch):
+    """The CSR arrays are sized from the sampled rows' density; rows the sample skips
+    may hold far more: the second pass must still give every nonzero."""
+    from logitlab.models._kernels import ALL_SPARSE, Design
+
+    monkeypatch.setattr(_kernels, "_SAMPLE_ROWS", 10)
+    rng = np.random.default_rng(13)
+    X = np.full((1000, 40), -0.4)
+    X[1::2] = rng.normal(size=(500, 40))  # the sample takes every 100th row: even
+    design = Design(X, dense_column=ALL_SPARSE, n_threads=1)
+    assert design.density < 0.01
+    got = sp.vstack([blk.sparse for blk in design.blocks])
+    np.testing.assert_array_equal(got.toarray(), X - design.m)

@@ -16,14 +16,32 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define MAX_KP 256 /* classes (padded) held on the stack per row */
+#define QUANTA_ROWS 1024 /* rows (at most) that decide a block's column steps */
+#define CODE_ULPS 4 /* how far (in units of rounding of X) a window's q c may be from S */
 #define GROUP 8   /* rows in flight together (see softmax_rows) */
 
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
 #define CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+/* the binary windows need intrinsics, so their instances are chosen here instead */
+#define X86_DISPATCH
+#include <immintrin.h>
+static int
+cpu_has_v4(void)
+{
+    return __builtin_cpu_supports("x86-64-v4");
+}
+static int
+cpu_has_v3(void)
+{
+    return __builtin_cpu_supports("x86-64-v3");
+}
 #else
 #define CLONES
 #endif
@@ -49,6 +67,10 @@
 #define LN2_HI 0.693359375f /* few bits: n LN2_HI is exact */
 #define LN2_LO -2.12194440e-4f
 #define TAYLOR_DEGREE 7 /* (ln2/2)^8 / 8! < 2^-24 */
+#define LOG1P_TERMS 8      /* 9^-8 < 2^-24 */
+#define RINT rintf
+#define EPSILON FLT_EPSILON
+#define IS_DOUBLE 0
 #include "_fused_rows.h"
 #undef REAL
 #undef FN
@@ -63,6 +85,10 @@
 #undef LN2_HI
 #undef LN2_LO
 #undef TAYLOR_DEGREE
+#undef LOG1P_TERMS
+#undef RINT
+#undef EPSILON
+#undef IS_DOUBLE
 
 #define REAL double
 #define FN(name) name##_f64
@@ -77,6 +103,10 @@
 #define LN2_HI 6.93147180369123816490e-01
 #define LN2_LO 1.90821492927058770002e-10
 #define TAYLOR_DEGREE 13 /* (ln2/2)^14 / 14! < 2^-53 */
+#define LOG1P_TERMS 17     /* 9^-17 < 2^-53 */
+#define RINT rint
+#define EPSILON DBL_EPSILON
+#define IS_DOUBLE 1
 #include "_fused_rows.h"
 #undef REAL
 #undef FN
@@ -91,6 +121,10 @@
 #undef LN2_HI
 #undef LN2_LO
 #undef TAYLOR_DEGREE
+#undef LOG1P_TERMS
+#undef RINT
+#undef EPSILON
+#undef IS_DOUBLE
 
 /* Buffers are C-contiguous by construction ("y*" / "w*" ask for simple buffers). */
 static int
@@ -173,14 +207,32 @@ done:
     return result;
 }
 
+/* Row pointers ptr (rows + 1) that start at 0, never decrease and end at `items`. */
+static int
+check_ptr(const Py_buffer *ptr, Py_ssize_t rows, Py_ssize_t items, const char *name)
+{
+    if (check_len(ptr, rows + 1, 8, name))
+        return -1;
+    const int64_t *p = ptr->buf;
+    int ordered = p[0] == 0 && p[rows] == items;
+    for (Py_ssize_t i = 0; ordered && i < rows; i++)
+        ordered = p[i] <= p[i + 1];
+    if (!ordered) {
+        PyErr_Format(PyExc_ValueError, "%s does not span its items in order", name);
+        return -1;
+    }
+    return 0;
+}
+
 static PyObject *
 binary_epoch(PyObject *self, PyObject *args)
 {
-    Py_buffer indptr, indices, data, targets, w, g;
+    Py_buffer c, wptr, wcol, codes, rptr, rind, rval, targets, w, g;
     double z0, inv_n;
     int backward, size;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*y*w*ddpi", &indptr, &indices, &data, &targets,
-                          &w, &g, &z0, &inv_n, &backward, &size))
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*y*y*y*w*ddpi", &c, &wptr, &wcol, &codes,
+                          &rptr, &rind, &rval, &targets, &w, &g, &z0, &inv_n, &backward,
+                          &size))
         return NULL;
     PyObject *result = NULL;
     if (size != 4 && size != 8) {
@@ -188,85 +240,158 @@ binary_epoch(PyObject *self, PyObject *args)
         goto done;
     }
     const Py_ssize_t rows = targets.len / size, d = w.len / size;
+    const Py_ssize_t nw = wcol.len / 4, nr = rind.len / 4;
     if (check_len(&targets, rows, size, "targets") || check_len(&w, d, size, "w") ||
-        check_len(&g, d, size, "g") || check_csr(&indptr, &indices, &data, rows, size))
+        check_len(&g, d, size, "g") || check_len(&c, d, size, "c") ||
+        check_len(&wcol, nw, 4, "wcol") || check_len(&codes, 8 * nw, 1, "codes") ||
+        check_len(&rind, nr, 4, "rind") || check_len(&rval, nr, size, "rval") ||
+        check_ptr(&wptr, rows, nw, "wptr") || check_ptr(&rptr, rows, nr, "rptr"))
         goto done;
     double loss = 0.0, gb = 0.0;
     int64_t correct = 0;
+    int status;
     Py_BEGIN_ALLOW_THREADS
-    if (size == 4)
-        binary_rows_f32(indptr.buf, indices.buf, data.buf, targets.buf, rows, w.buf,
-                        (float)z0, (float)inv_n, backward, g.buf, &gb, &loss, &correct);
-    else
-        binary_rows_f64(indptr.buf, indices.buf, data.buf, targets.buf, rows, w.buf, z0,
-                        inv_n, backward, g.buf, &gb, &loss, &correct);
+    if (size == 4) {
+        const windows_f32 s = {wptr.buf, rptr.buf, wcol.buf, rind.buf, codes.buf, rval.buf};
+        status = binary_windows_f32(&s, c.buf, targets.buf, rows, d, w.buf, (float)z0,
+                                    (float)inv_n, backward, g.buf, &gb, &loss, &correct);
+    } else {
+        const windows_f64 s = {wptr.buf, rptr.buf, wcol.buf, rind.buf, codes.buf, rval.buf};
+        status = binary_windows_f64(&s, c.buf, targets.buf, rows, d, w.buf, z0, inv_n,
+                                    backward, g.buf, &gb, &loss, &correct);
+    }
     Py_END_ALLOW_THREADS
-    result = Py_BuildValue("ddL", loss, gb, (long long)correct);
+    if (status)
+        PyErr_NoMemory();
+    else
+        result = Py_BuildValue("ddL", loss, gb, (long long)correct);
 done:
-    PyBuffer_Release(&indptr);
-    PyBuffer_Release(&indices);
-    PyBuffer_Release(&data);
+    PyBuffer_Release(&c);
+    PyBuffer_Release(&wptr);
+    PyBuffer_Release(&wcol);
+    PyBuffer_Release(&codes);
+    PyBuffer_Release(&rptr);
+    PyBuffer_Release(&rind);
+    PyBuffer_Release(&rval);
     PyBuffer_Release(&targets);
     PyBuffer_Release(&w);
     PyBuffer_Release(&g);
     return result;
 }
 
+/* The window form of one CSR row block, in four steps: the steps c (quanta), a count
+ * of windows and remainder, the output buffers, the fill. */
+#define ENCODE(T, SUF)                                                                 \
+    do {                                                                               \
+        const T *val = data.buf, *mm = m.buf;                                          \
+        T *cc = (T *)PyByteArray_AS_STRING(out[0]), *inv = (T *)(scratch + 2 * d);      \
+        Py_BEGIN_ALLOW_THREADS                                                         \
+        quanta_##SUF(ptr, idx, val, rows, d, mm, scratch, scratch + d, cc);             \
+        for (Py_ssize_t j = 0; j < d; j++)                                             \
+            inv[j] = cc[j] != 0 ? 1 / cc[j] : 0;                                       \
+        encode_rows_##SUF(ptr, idx, val, rows, mm, cc, inv, 0, qs, wp, rp, NULL, NULL,      \
+                          NULL, NULL);                                                       \
+        Py_END_ALLOW_THREADS                                                           \
+        const int64_t nw = wp[rows], nr = rp[rows];                                    \
+        if (!(out[2] = PyByteArray_FromStringAndSize(NULL, 4 * nw)) ||                 \
+            !(out[3] = PyByteArray_FromStringAndSize(NULL, 8 * nw)) ||                 \
+            !(out[5] = PyByteArray_FromStringAndSize(NULL, 4 * nr)) ||                 \
+            !(out[6] = PyByteArray_FromStringAndSize(NULL, sizeof(T) * nr)))           \
+            goto done;                                                                 \
+        int32_t *wc = (int32_t *)PyByteArray_AS_STRING(out[2]);                        \
+        uint8_t *cd = (uint8_t *)PyByteArray_AS_STRING(out[3]);                        \
+        int32_t *ri = (int32_t *)PyByteArray_AS_STRING(out[5]);                        \
+        T *rv = (T *)PyByteArray_AS_STRING(out[6]);                                    \
+        Py_BEGIN_ALLOW_THREADS                                                         \
+        memset(cd, 0, 8 * nw);                                                         \
+        encode_rows_##SUF(ptr, idx, val, rows, mm, cc, inv, 1, qs, wp, rp, wc, cd, ri, rv); \
+        Py_END_ALLOW_THREADS                                                           \
+    } while (0)
+
 static PyObject *
-csr_indptr(PyObject *self, PyObject *args)
+encode_windows(PyObject *self, PyObject *args)
 {
-    Py_buffer X, m, indptr;
+    Py_buffer indptr, indices, data, m;
     int size;
-    if (!PyArg_ParseTuple(args, "y*y*w*i", &X, &m, &indptr, &size))
+    if (!PyArg_ParseTuple(args, "y*y*y*y*i", &indptr, &indices, &data, &m, &size))
         return NULL;
-    PyObject *result = NULL;
+    PyObject *result = NULL, *out[7] = {NULL};
+    double *scratch = NULL;
     const Py_ssize_t d = m.len / (size ? size : 1), rows = indptr.len / 8 - 1;
-    if ((size != 4 && size != 8) || d < 1 || d >= INT32_MAX || rows < 0) {
+    if ((size != 4 && size != 8) || d < 1 || d >= INT32_MAX - 8 || rows < 0) {
         PyErr_SetString(PyExc_ValueError, "bad item size or shape");
         goto done;
     }
-    if (check_len(&X, rows * d, size, "X") || check_len(&m, d, size, "m"))
+    if (check_len(&m, d, size, "m") || check_csr(&indptr, &indices, &data, rows, size))
         goto done;
-    int64_t nnz;
-    Py_BEGIN_ALLOW_THREADS
-    nnz = size == 4 ? csr_indptr_f32(X.buf, m.buf, rows, d, indptr.buf)
-                    : csr_indptr_f64(X.buf, m.buf, rows, d, indptr.buf);
-    Py_END_ALLOW_THREADS
-    result = PyLong_FromLongLong(nnz);
+    const int64_t *ptr = indptr.buf;
+    const int32_t *idx = indices.buf;
+    for (int64_t p = 0; p < ptr[rows]; p++)
+        if (idx[p] < 0 || idx[p] >= d) {
+            PyErr_Format(PyExc_ValueError, "column index %d outside 0..%zd", idx[p], d - 1);
+            goto done;
+        }
+    for (Py_ssize_t i = 0; i < rows; i++)
+        for (int64_t p = ptr[i] + 1; p < ptr[i + 1]; p++)
+            if (idx[p] <= idx[p - 1]) {
+                PyErr_SetString(PyExc_ValueError, "column indices not increasing in a row");
+                goto done;
+            }
+    scratch = PyMem_RawMalloc(3 * (size_t)d * sizeof(double) + (size_t)ptr[rows]);
+    if (!scratch || !(out[0] = PyByteArray_FromStringAndSize(NULL, d * size)) ||
+        !(out[1] = PyByteArray_FromStringAndSize(NULL, 8 * (rows + 1))) ||
+        !(out[4] = PyByteArray_FromStringAndSize(NULL, 8 * (rows + 1)))) {
+        if (!scratch)
+            PyErr_NoMemory();
+        goto done;
+    }
+    uint8_t *qs = (uint8_t *)(scratch + 3 * d); /* each nonzero's code */
+    int64_t *wp = (int64_t *)PyByteArray_AS_STRING(out[1]);
+    int64_t *rp = (int64_t *)PyByteArray_AS_STRING(out[4]);
+    wp[0] = rp[0] = 0;
+    if (size == 4)
+        ENCODE(float, f32);
+    else
+        ENCODE(double, f64);
+    result = Py_BuildValue("(OOOOOOO)", out[0], out[1], out[2], out[3], out[4], out[5],
+                           out[6]);
 done:
-    PyBuffer_Release(&X);
-    PyBuffer_Release(&m);
+    for (int i = 0; i < 7; i++)
+        Py_XDECREF(out[i]);
+    PyMem_RawFree(scratch);
     PyBuffer_Release(&indptr);
+    PyBuffer_Release(&indices);
+    PyBuffer_Release(&data);
+    PyBuffer_Release(&m);
     return result;
 }
+#undef ENCODE
 
 static PyObject *
 csr_fill(PyObject *self, PyObject *args)
 {
     Py_buffer X, m, indptr, indices, data;
     int size;
-    if (!PyArg_ParseTuple(args, "y*y*y*w*w*i", &X, &m, &indptr, &indices, &data, &size))
+    if (!PyArg_ParseTuple(args, "y*y*w*w*w*i", &X, &m, &indptr, &indices, &data, &size))
         return NULL;
     PyObject *result = NULL;
     const Py_ssize_t d = m.len / (size ? size : 1), rows = indptr.len / 8 - 1;
+    const Py_ssize_t capacity = indices.len / 4;
     if ((size != 4 && size != 8) || d < 1 || d >= INT32_MAX || rows < 0) {
         PyErr_SetString(PyExc_ValueError, "bad item size or shape");
         goto done;
     }
     if (check_len(&X, rows * d, size, "X") || check_len(&m, d, size, "m") ||
-        check_csr(&indptr, &indices, &data, rows, size))
+        check_len(&data, capacity, size, "data"))
         goto done;
-    const int64_t nnz = ((const int64_t *)indptr.buf)[rows];
-    int64_t filled;
+    int64_t nnz;
     Py_BEGIN_ALLOW_THREADS
-    filled = size == 4 ? csr_fill_f32(X.buf, m.buf, rows, d, nnz, indices.buf, data.buf)
-                       : csr_fill_f64(X.buf, m.buf, rows, d, nnz, indices.buf, data.buf);
+    nnz = size == 4 ? csr_fill_f32(X.buf, m.buf, rows, d, capacity, indptr.buf, indices.buf,
+                                   data.buf)
+                    : csr_fill_f64(X.buf, m.buf, rows, d, capacity, indptr.buf, indices.buf,
+                                   data.buf);
     Py_END_ALLOW_THREADS
-    if (filled != nnz) {
-        PyErr_SetString(PyExc_ValueError, "indptr was not counted on this X and m");
-        goto done;
-    }
-    result = Py_NewRef(Py_None);
+    result = PyLong_FromLongLong(nnz);
 done:
     PyBuffer_Release(&X);
     PyBuffer_Release(&m);
@@ -282,14 +407,19 @@ static PyMethodDef methods[] = {
      "itemsize) -> (loss sum, correct): rows of CSR S, logits S W + z0; adds Sᵀ D to G "
      "and 1ᵀ D to gb (D = (softmax - onehot) * inv_n) when backward."},
     {"binary_epoch", binary_epoch, METH_VARARGS,
-     "binary_epoch(indptr, indices, data, targets, w, g, z0, inv_n, backward, itemsize) "
-     "-> (loss sum, Σ dz, correct): logits S w + z0; adds Sᵀ dz to g when backward."},
-    {"csr_indptr", csr_indptr, METH_VARARGS,
-     "csr_indptr(X, m, indptr, itemsize) -> nnz: row pointers of S = X - m (X (rows, d) "
-     "C-contiguous, indptr int64 (rows + 1,))."},
+     "binary_epoch(c, wptr, wcol, codes, rptr, rind, rval, targets, w, g, z0, inv_n, "
+     "backward, itemsize) -> (loss sum, Σ dz, correct): rows of S in window form "
+     "(encode_windows), logits S w + z0; adds Sᵀ dz to g when backward."},
+    {"encode_windows", encode_windows, METH_VARARGS,
+     "encode_windows(indptr, indices, data, m, itemsize) -> (c, wptr, wcol, codes, rptr, "
+     "rind, rval) as bytearrays: a CSR block of S = X - m (sorted column indices) in "
+     "window form: eight-column windows of codes q with S = q c[column], the other "
+     "nonzeros as CSR."},
     {"csr_fill", csr_fill, METH_VARARGS,
-     "csr_fill(X, m, indptr, indices, data, itemsize): S's column indices (int32) and "
-     "values, sized by csr_indptr's count for the same X and m."},
+     "csr_fill(X, m, indptr, indices, data, itemsize) -> nnz: S = X - m in CSR form "
+     "(X (rows, d) C-contiguous; indptr int64 (rows + 1,), indices int32 and data as "
+     "long as the nonzeros, or longer). One pass; returns the nonzeros' count, and if "
+     "it is more than len(indices) only indptr is complete: call again that long."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -23,9 +23,13 @@ def softmax_epoch(
     /,
 ) -> tuple[float, int]: ...
 def binary_epoch(
-    indptr: Buffer,
-    indices: Buffer,
-    data: Buffer,
+    c: Buffer,
+    wptr: Buffer,
+    wcol: Buffer,
+    codes: Buffer,
+    rptr: Buffer,
+    rind: Buffer,
+    rval: Buffer,
     targets: Buffer,
     w: Buffer,
     g: Buffer,
@@ -35,7 +39,6 @@ def binary_epoch(
     itemsize: int,
     /,
 ) -> tuple[float, float, int]: ...
-def csr_indptr(X: Buffer, m: Buffer, indptr: Buffer, itemsize: int, /) -> int: ...
 def csr_fill(
     X: Buffer,
     m: Buffer,
@@ -44,4 +47,9 @@ def csr_fill(
     data: Buffer,
     itemsize: int,
     /,
-) -> None: ...
+) -> int: ...
+def encode_windows(
+    indptr: Buffer, indices: Buffer, data: Buffer, m: Buffer, itemsize: int, /
+) -> tuple[
+    bytearray, bytearray, bytearray, bytearray, bytearray, bytearray, bytearray
+]: ...

@@ -169,86 +169,303 @@ FN(softmax_dispatch)(const int64_t *indptr, const int32_t *indices, const REAL *
 #undef CALL
 }
 
-/* Binary cross-entropy with logits: w, g (d,), targets 0/1. Rows in groups of GROUP,
- * as in softmax_rows: the per-row chain (e^-|z|, log1p, divide) of one row overlaps
- * the next rows' instead of stalling the core. */
-CLONES NO_VECTORIZE static void
-FN(binary_rows)(const int64_t *indptr, const int32_t *indices, const REAL *data,
-                const REAL *targets, Py_ssize_t rows, const REAL *w, REAL z0,
-                REAL inv_n, int backward, REAL *g, double *gb, double *loss_out,
-                int64_t *correct_out)
+/* Binary cross-entropy with logits for a group of up to GROUP rows, one lane each:
+ * loss, accuracy, and each z[r] replaced by dL/dz = (σ(z) - y) / n (targets 0/1).
+ * t = e^-|z| <= 1 by exp_le0 (clamped at e^EXP_MIN: the loss then differs from
+ * log(1 + e^-|z|) by at most that), log(1 + t) = 2 atanh(s) with s = t / (2 + t)
+ * <= 1/3, its series to the type's precision; no overflow on either side. */
+static inline void
+FN(binary_dz)(REAL *z, const REAL *targets, int group, REAL inv_n, double *loss,
+              double *bias, int64_t *correct)
 {
-    double loss = 0.0, bias = 0.0;
-    int64_t correct = 0;
-    REAL z[GROUP];
-    for (Py_ssize_t i0 = 0; i0 < rows; i0 += GROUP) {
-        const int group = rows - i0 < GROUP ? (int)(rows - i0) : GROUP;
-        for (int r = 0; r < group; r++) {
-            REAL acc[4] = {z0, 0, 0, 0}; /* four chains of multiply-adds, not one */
-            const int64_t stop = indptr[i0 + r + 1];
-            int64_t p = indptr[i0 + r];
-            for (; p + 3 < stop; p += 4)
-                for (int u = 0; u < 4; u++)
-                    acc[u] += data[p + u] * w[indices[p + u]];
-            for (; p < stop; p++)
-                acc[0] += data[p] * w[indices[p]];
-            z[r] = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-        }
-        for (int r = 0; r < group; r++) {
-            const REAL y = targets[i0 + r], zr = z[r];
-            const REAL t = EXP(-FABS(zr)); /* e^-|z| <= 1 */
-            /* log(1 + e^z) - y z, both branches without overflow */
-            loss += (double)(zr > 0 ? zr : 0) + log1p((double)t) - (double)(y * zr);
-            correct += ((zr > 0) == (y > (REAL)0.5));
-            const REAL sigma = zr >= 0 ? 1 / (1 + t) : t / (1 + t);
-            z[r] = (sigma - y) * inv_n; /* z becomes dL/dz */
-            bias += z[r];
-        }
-        if (!backward)
-            continue;
-        for (int r = 0; r < group; r++)
-            for (int64_t p = indptr[i0 + r]; p < indptr[i0 + r + 1]; p++)
-                g[indices[p]] += data[p] * z[r];
+    typedef FN(vec) vec;
+    typedef FN(ivec) ivec;
+    vec zv = {0}, yv = {0};
+    ivec live = {0};
+    for (int r = 0; r < group; r++) {
+        zv[r] = z[r];
+        yv[r] = targets[r];
+        live[r] = -1;
     }
-    *gb = bias;
-    *loss_out = loss;
-    *correct_out = correct;
+    const ivec pos = zv > 0;
+    const vec absz = (vec)((pos & (ivec)zv) | (~pos & (ivec)-zv));
+    const vec t = FN(exp_le0)(-absz), one = (vec){0} + (REAL)1;
+    const vec s = t / (t + (REAL)2), u = s * s;
+    vec series = (vec){0} + (REAL)1 / (2 * LOG1P_TERMS + 1);
+    for (int k = LOG1P_TERMS - 1; k >= 0; k--)
+        series = series * u + (REAL)1 / (REAL)(2 * k + 1);
+    const vec lossv = (vec)(pos & (ivec)zv) + 2 * s * series - yv * zv;
+    const vec sigma = (vec)((pos & (ivec)one) | (~pos & (ivec)t)) / (one + t);
+    const vec dz = (vec)(live & (ivec)((sigma - yv) * inv_n));
+    const ivec hit = live & (pos == (yv > (REAL)0.5));
+    for (int r = 0; r < group; r++) {
+        *loss += (double)lossv[r];
+        *bias += (double)dz[r];
+        *correct -= hit[r]; /* -1 where right */
+        z[r] = dz[r];
+    }
 }
 
-/* S = X - m in CSR form, straight from a C-contiguous X (rows, d): first the row
- * pointers (returns the number of nonzeros), then, into arrays of that size, the
- * column indices and values (returns how many it found: the caller checks that it
- * is the same X). One pass each, no temporaries. */
-CLONES static int64_t
-FN(csr_indptr)(const REAL *X, const REAL *m, Py_ssize_t rows, Py_ssize_t d,
-               int64_t *indptr)
+/* A row block of S in window form (built by FN(encode_windows)): row i's windows are
+ * wptr[i]..wptr[i+1]; window p covers columns wcol[p] .. wcol[p]+7 and holds their
+ * values as codes[8p + l] * c[column] (codes 1..255, 0 for a column outside the
+ * window's nonzeros). Values that are no such multiple stay in CSR form, the
+ * remainder: rptr, rind, rval. */
+typedef struct {
+    const int64_t *wptr, *rptr;
+    const int32_t *wcol, *rind;
+    const uint8_t *codes;
+    const REAL *rval;
+} FN(windows);
+
+/* eight REALs: one AVX-512 register for double, one AVX2 one for float */
+typedef REAL FN(wvec) __attribute__((vector_size(8 * sizeof(REAL))));
+typedef REAL FN(wvec_u) __attribute__((vector_size(8 * sizeof(REAL)), aligned(sizeof(REAL))));
+
+static inline FN(wvec)
+FN(load8_any)(const uint8_t *p)
 {
-    int64_t nnz = 0;
+    FN(wvec) v;
+    for (int l = 0; l < 8; l++)
+        v[l] = (REAL)p[l];
+    return v;
+}
+#define ISA(name) FN(name##_any)
+#define TARGET
+#define LOAD8(p) FN(load8_any)(p)
+#include "_windows_rows.h"
+#undef ISA
+#undef TARGET
+#undef LOAD8
+
+#ifdef X86_DISPATCH
+/* GCC's vector conversion from bytes goes lane by lane; the intrinsics do not */
+__attribute__((target("arch=x86-64-v3"))) static inline FN(wvec)
+FN(load8_v3)(const uint8_t *p)
+{
+    const __m256i q = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p));
+#if IS_DOUBLE
+    FN(wvec) v;
+    const __m256d lo = _mm256_cvtepi32_pd(_mm256_castsi256_si128(q));
+    const __m256d hi = _mm256_cvtepi32_pd(_mm256_extracti128_si256(q, 1));
+    memcpy(&v, &lo, sizeof lo);
+    memcpy((char *)&v + sizeof lo, &hi, sizeof hi);
+    return v;
+#else
+    return (FN(wvec))_mm256_cvtepi32_ps(q);
+#endif
+}
+#define ISA(name) FN(name##_v3)
+#define TARGET __attribute__((target("arch=x86-64-v3")))
+#define LOAD8(p) FN(load8_v3)(p)
+#include "_windows_rows.h"
+#undef ISA
+#undef TARGET
+#undef LOAD8
+
+__attribute__((target("arch=x86-64-v4"))) static inline FN(wvec)
+FN(load8_v4)(const uint8_t *p)
+{
+    const __m256i q = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p));
+#if IS_DOUBLE
+    return (FN(wvec))_mm512_cvtepi32_pd(q);
+#else
+    return (FN(wvec))_mm256_cvtepi32_ps(q);
+#endif
+}
+#define ISA(name) FN(name##_v4)
+#define TARGET __attribute__((target("arch=x86-64-v4")))
+#define LOAD8(p) FN(load8_v4)(p)
+#include "_windows_rows.h"
+#undef ISA
+#undef TARGET
+#undef LOAD8
+#endif
+
+/* One block's binary epoch: U = c ∘ w (8 zeros of padding, so a window may run past
+ * column d - 1), the rows, then g += c ∘ Gq. Returns -1 when out of memory. */
+static int
+FN(binary_windows)(const FN(windows) *s, const REAL *c, const REAL *targets,
+                   Py_ssize_t rows, Py_ssize_t d, const REAL *w, REAL z0, REAL inv_n,
+                   int backward, REAL *g, double *gb, double *loss, int64_t *correct)
+{
+    REAL *U = calloc(2 * (size_t)(d + 8), sizeof(REAL));
+    if (U == NULL)
+        return -1;
+    REAL *Gq = U + d + 8;
+    for (Py_ssize_t j = 0; j < d; j++)
+        U[j] = c[j] != 0 ? c[j] * w[j] : 0; /* 0, not 0 * w: w may be inf */
+#define CALL(SUFFIX)                                                                  \
+    FN(window_rows_##SUFFIX)(s, targets, rows, U, w, z0, inv_n, backward, Gq, g, gb,   \
+                             loss, correct)
+#ifdef X86_DISPATCH
+    if (cpu_has_v4())
+        CALL(v4);
+    else if (cpu_has_v3())
+        CALL(v3);
+    else
+#endif
+        CALL(any);
+#undef CALL
+    if (backward)
+        for (Py_ssize_t j = 0; j < d; j++)
+            g[j] += c[j] * Gq[j];
+    free(U);
+    return 0;
+}
+
+/* The code q (1..255) with q c == v to within a few units of rounding of x = v + m
+ * (the precision S = X - m carried anyway), or 0 when v is no such multiple. */
+static inline int
+FN(code)(REAL v, REAL c, REAL inv_c, REAL m)
+{
+    if (c == 0)
+        return 0;
+    const REAL q = RINT(v * inv_c);
+    if (!(q >= 1 && q <= 255))
+        return 0;
+    return FABS(q * c - v) <= (REAL)CODE_ULPS * EPSILON * (FABS(v) + FABS(m)) ? (int)q : 0;
+}
+
+/* Per column, a step c_j of which this block's nonzeros S_ij are whole multiples
+ * q c_j, 1 <= q <= 255: pixels scaled per column (x/255, standardising) are exactly
+ * that, q being the pixel. Euclid's algorithm on the values, to a loose tolerance
+ * (FN(code) then checks every value tightly); c_j = 0 when the column has no such
+ * step (values of both signs, more than 255 steps apart). `step`, `big`: d doubles
+ * of scratch. */
+CLONES static void
+FN(quanta)(const int64_t *indptr, const int32_t *indices, const REAL *data,
+           Py_ssize_t rows, Py_ssize_t d, const REAL *m, double *step, double *big,
+           REAL *c)
+{
+    for (Py_ssize_t j = 0; j < d; j++)
+        step[j] = big[j] = 0;
+    /* at most QUANTA_ROWS evenly spaced rows: a column missed keeps its values in the
+     * remainder, still exact */
+    const Py_ssize_t stride = rows / QUANTA_ROWS + 1;
+    for (Py_ssize_t i = 0; i < rows; i += stride)
+        for (int64_t p = indptr[i]; p < indptr[i + 1]; p++) {
+            const int32_t j = indices[p];
+            const double v = data[p], s = step[j];
+            if (s != s) /* NaN: no step */
+                continue;
+            if (s == 0) {
+                step[j] = big[j] = v;
+                continue;
+            }
+            if ((v > 0) != (s > 0)) {
+                step[j] = NAN;
+                continue;
+            }
+            if (fabs(v) > fabs(big[j]))
+                big[j] = v;
+            /* noise: each value's rounding (~eps (|v| + |m|)), times q <= 255 */
+            const double tol = 512 * (double)EPSILON * (fabs(big[j]) + fabs((double)m[j]));
+            double a = fabs(v), b = fabs(s);
+            while (b > tol) { /* gcd(a, b); remainders to the nearest multiple */
+                const double r = fabs(a - rint(a / b) * b);
+                a = b;
+                b = r;
+            }
+            /* the step again from the largest value (a has the remainders' noise) */
+            const double q = rint(fabs(big[j]) / a);
+            step[j] = (s > 0 ? 1 : -1) * fabs(big[j]) / q;
+            if (q > 255)
+                step[j] = NAN;
+        }
+    for (Py_ssize_t j = 0; j < d; j++) {
+        const double s = step[j], q = s == s && s != 0 ? rint(big[j] / s) : 0;
+        c[j] = q >= 1 ? (REAL)(big[j] / q) : 0; /* from the largest value: most bits */
+    }
+}
+
+/* Greedy windows over one row's coded nonzeros: a window opens at the first coded
+ * column not yet covered and spans eight (the fewest windows that cover them). With
+ * `fill` false only counts (and keeps each nonzero's code in qs); with it, writes
+ * windows (codes zeroed beforehand) and remainder at *nw, *nr. Opening a window is
+ * data-dependent, so it moves the counters without a branch. */
+static inline __attribute__((always_inline)) void
+FN(encode_row)(const int32_t *indices, const REAL *data, int64_t start, int64_t stop,
+               const REAL *m, const REAL *c, const REAL *inv_c, int fill, uint8_t *qs,
+               int64_t *nw, int64_t *nr, int32_t *wcol, uint8_t *codes, int32_t *rind,
+               REAL *rval)
+{
+    int64_t end = -1, w = *nw - 1, r = *nr, first = 0;
+    for (int64_t p = start; p < stop; p++) {
+        const int32_t j = indices[p];
+        const int q = fill ? qs[p] : (qs[p] = (uint8_t)FN(code)(data[p], c[j], inv_c[j], m[j]));
+        if (q) { /* the common case */
+            const int64_t open = -(int64_t)(j >= end); /* all ones or zero */
+            w -= open;
+            first = (first & ~open) | ((int64_t)j & open);
+            end = (end & ~open) | (((int64_t)j + 8) & open);
+            if (fill) {
+                wcol[w] = (int32_t)first;
+                codes[8 * w + (j - first)] = (uint8_t)q;
+            }
+        } else {
+            if (fill) {
+                rind[r] = j;
+                rval[r] = data[p];
+            }
+            r++;
+        }
+    }
+    *nw = w + 1;
+    *nr = r;
+}
+
+/* S = X - m in CSR form, straight from a C-contiguous X (rows, d), in one pass: the
+ * row pointers, and the column indices and values while they fit in `capacity`.
+ * Returns the number of nonzeros (more than capacity: call again with that much). */
+CLONES static int64_t
+FN(csr_fill)(const REAL *X, const REAL *m, Py_ssize_t rows, Py_ssize_t d,
+             int64_t capacity, int64_t *indptr, int32_t *indices, REAL *data)
+{
+    int64_t p = 0;
     indptr[0] = 0;
     for (Py_ssize_t i = 0; i < rows; i++) {
         const REAL *x = X + i * d;
-        for (Py_ssize_t j = 0; j < d; j++)
-            nnz += x[j] - m[j] != 0;
-        indptr[i + 1] = nnz;
-    }
-    return nnz;
-}
-
-CLONES static int64_t
-FN(csr_fill)(const REAL *X, const REAL *m, Py_ssize_t rows, Py_ssize_t d,
-             int64_t capacity, int32_t *indices, REAL *data)
-{
-    int64_t p = 0;
-    for (Py_ssize_t i = 0; i < rows; i++) {
-        const REAL *x = X + i * d;
-        for (Py_ssize_t j = 0; j < d; j++) {
-            const REAL v = x[j] - m[j];
-            if (p < capacity) { /* written always, kept (p moves on) when v != 0: */
-                indices[p] = (int32_t)j; /* no branch on the data to mispredict */
-                data[p] = v;
+        if (p + d <= capacity) /* the row fits whatever it holds: no check per value */
+            for (Py_ssize_t j = 0; j < d; j++) {
+                const REAL v = x[j] - m[j];
+                indices[p] = (int32_t)j; /* written always, kept (p moves on) when */
+                data[p] = v;             /* v != 0: no branch on the data */
+                p += v != 0;
             }
-            p += v != 0;
-        }
+        else
+            for (Py_ssize_t j = 0; j < d; j++) {
+                const REAL v = x[j] - m[j];
+                if (p < capacity) {
+                    indices[p] = (int32_t)j;
+                    data[p] = v;
+                }
+                p += v != 0;
+            }
+        indptr[i + 1] = p;
     }
     return p;
+}
+
+/* Each row's windows and remainder, counted (`fill` false: row pointers wptr, rptr;
+ * each nonzero's code kept in qs) or written (fill true, at the counted places). */
+CLONES static void
+FN(encode_rows)(const int64_t *indptr, const int32_t *indices, const REAL *data,
+                Py_ssize_t rows, const REAL *m, const REAL *c, const REAL *inv_c,
+                int fill, uint8_t *qs, int64_t *wptr, int64_t *rptr, int32_t *wcol, uint8_t *codes,
+                int32_t *rind, REAL *rval)
+{
+    int64_t nw = 0, nr = 0;
+    for (Py_ssize_t i = 0; i < rows; i++) {
+        if (fill) {
+            nw = wptr[i];
+            nr = rptr[i];
+        }
+        FN(encode_row)(indices, data, indptr[i], indptr[i + 1], m, c, inv_c, fill, qs,
+                       &nw, &nr, wcol, codes, rind, rval);
+        if (!fill) {
+            wptr[i + 1] = nw;
+            rptr[i + 1] = nr;
+        }
+    }
 }

@@ -82,6 +82,8 @@ def _n_threads() -> int:
 
 _pools: dict[int, ThreadPoolExecutor] = {}
 _Part = tuple[float, Any, int]  # a block's loss sum, dL/dZ (or None), correct count
+_CSR = tuple[Array, Array, Array]  # indptr, indices, data
+_Windows = tuple[Array, Array, Array, Array, Array, Array, Array]  # see _window_form
 
 
 def compiled_available() -> bool:
@@ -90,13 +92,29 @@ def compiled_available() -> bool:
 
 
 def _map(fn: Callable[[int], Any], n: int, workers: int) -> list[Any]:
-    """`[fn(i) for i in range(n)]` on `workers` threads."""
+    """`[fn(i) for i in range(n)]` on `workers` threads, the caller's one of them.
+
+    Each thread takes the next task not yet taken, so one slowed down by a busy
+    machine leaves its share to the others; with one task per thread the caller's is
+    task 0, and the hand-off to a pool thread, which costs about as much as a quarter
+    of a small block's pass (tens of microseconds), happens once fewer."""
     if n == 1 or workers == 1:
         return [fn(i) for i in range(n)]
-    pool = _pools.get(workers)
+    pool = _pools.get(workers - 1)
     if pool is None:
-        pool = _pools[workers] = ThreadPoolExecutor(workers, "logitlab-kernel")
-    return list(pool.map(fn, range(n)))
+        pool = _pools[workers - 1] = ThreadPoolExecutor(workers - 1, "logitlab-kernel")
+    results: list[Any] = [None] * n
+    tasks = iter(range(n))  # next() on it is atomic: CPython holds the GIL
+
+    def drain() -> None:
+        for i in tasks:
+            results[i] = fn(i)
+
+    helpers = [pool.submit(drain) for _ in range(min(workers, n) - 1)]
+    drain()
+    for helper in helpers:
+        helper.result()
+    return results
 
 
 def _map_blas1(fn: Callable[[int], Any], n: int, workers: int) -> list[Any]:
@@ -220,15 +238,20 @@ class Design:
         return _Block(dense_T, sparse)
 
     def _compiled_csr(self, X: Array) -> Any:
+        """One pass of the C kernel over X, into arrays sized by the sample's density
+        (a second pass in the rare case that the sample underestimated)."""
         assert _fused is not None
         size = self.dtype.itemsize
         indptr = np.empty(X.shape[0] + 1, np.int64)
-        nnz = _fused.csr_indptr(X, self.m, indptr, size)
-        indices, data = np.empty(nnz, np.int32), np.empty(nnz, self.dtype)
-        _fused.csr_fill(X, self.m, indptr, indices, data, size)
+        guess = int(X.size * self.density * 1.1) + 4096
+        indices, data = np.empty(guess, np.int32), np.empty(guess, self.dtype)
+        nnz = _fused.csr_fill(X, self.m, indptr, indices, data, size)
+        if nnz > guess:
+            indices, data = np.empty(nnz, np.int32), np.empty(nnz, self.dtype)
+            _fused.csr_fill(X, self.m, indptr, indices, data, size)
         if nnz < np.iinfo(np.int32).max:  # scipy would make int32 indices int64
             indptr = indptr.astype(np.int32)
-        return sp.csr_array((data, indices, indptr), shape=X.shape)
+        return sp.csr_array((data[:nnz], indices[:nnz], indptr), shape=X.shape)
 
     @property
     def nbytes(self) -> int:
@@ -363,8 +386,12 @@ class FullBatchKernel:
             self.Y = np.zeros((y.shape[0], k), dtype)
             self.Y[np.arange(y.shape[0]), y.astype(np.intp)] = 1
         blocks = self.design.row_blocks
-        self._csr, self._labels = self._compiled_form() if want_c else ([], [])
-        self.compiled = bool(self._csr)
+        self._csr: list[_CSR] = []  # per block, the C kernel's arrays: softmax,
+        self._windows: list[_Windows] = []  # or binary
+        self._labels: list[Array] = []
+        if want_c:
+            self._compiled_form()
+        self.compiled = bool(self._csr or self._windows)
         if compiled and not self.compiled:
             raise LogitlabError(
                 "the compiled kernel needs float32/float64 data, hard labels, at most "
@@ -379,23 +406,21 @@ class FullBatchKernel:
             ]
         self._block = _binary_block if binary else _multinomial_block
 
-    def _compiled_form(self) -> tuple[list[tuple[Array, Array, Array]], list[Array]]:
-        """Per block (indptr int64, indices int32, data) and int32 labels for the C
-        kernel, or two empty lists when it does not apply to this data."""
+    def _compiled_form(self) -> None:
+        """The C kernel's arrays per block, when it applies to this data: CSR (indptr
+        int64, indices int32, data) and int32 labels for softmax, the window form
+        (`_window_form`) for the binary model."""
         design = self.design
         if design.dtype not in (np.float32, np.float64) or design.dense_cols.size:
-            return [], []
-        labels: list[Array] = []
+            return
         if not self.binary:
             k, lanes = self.Y.shape[1], 64 // design.dtype.itemsize
             if -(-k // lanes) * lanes > _MAX_PADDED_CLASSES:
-                return [], []
+                return
             zero_one = np.all((self.Y == 0) | (self.Y == 1))
             if not (zero_one and np.all(self.Y.sum(axis=1) == 1)):
-                return [], []  # soft targets
-            hard = self.Y.argmax(axis=1)
-            labels = [hard[rows].astype(np.int32) for rows in design.row_blocks]
-        csr = [
+                return  # soft targets
+        csr: list[_CSR] = [
             (
                 blk.sparse.indptr.astype(np.int64),
                 blk.sparse.indices.astype(np.int32, copy=False),
@@ -403,7 +428,32 @@ class FullBatchKernel:
             )
             for blk in design.blocks
         ]
-        return csr, labels
+        if self.binary:
+            encode = lambda i: self._window_form(*csr[i])  # noqa: E731
+            self._windows = _map(encode, len(csr), design.n_threads)
+            return
+        hard = self.Y.argmax(axis=1)
+        self._labels = [hard[rows].astype(np.int32) for rows in design.row_blocks]
+        self._csr = csr
+
+    def _window_form(self, indptr: Array, indices: Array, data: Array) -> _Windows:
+        """A CSR block in the binary kernel's window form: eight-column windows of
+        pixel-like codes (S = q c per column), the rest of the nonzeros as CSR."""
+        assert _fused is not None
+        dtype = self.design.dtype
+        m, size = self.design.m, dtype.itemsize
+        c, wptr, wcol, codes, rptr, rind, rval = _fused.encode_windows(
+            indptr, indices, data, m, size
+        )
+        return (
+            np.frombuffer(c, dtype),
+            np.frombuffer(wptr, np.int64),
+            np.frombuffer(wcol, np.int32),
+            np.frombuffer(codes, np.uint8),
+            np.frombuffer(rptr, np.int64),
+            np.frombuffer(rind, np.int32),
+            np.frombuffer(rval, dtype),
+        )
 
     def _epoch(self, W: Array, b: Any, backward: bool) -> _Epoch:
         if self.compiled:
@@ -442,7 +492,7 @@ class FullBatchKernel:
             def run(i: int) -> tuple[float, Array, Any, int]:
                 g = np.zeros(shape, dtype)
                 loss, gb, correct = _fused.binary_epoch(
-                    *self._csr[i],
+                    *self._windows[i],
                     self._Y_blocks[i],
                     w,
                     g,

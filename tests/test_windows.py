@@ -1,0 +1,191 @@
+"""The binary kernel's window form (`_fused.encode_windows`, `_fused.binary_epoch`).
+
+Pixels scaled per column (x/255, standardising) are, column by column, whole multiples
+q·c of one step, q being the pixel: the window form keeps q in a byte, eight columns
+at a time, and values that are no such multiple in CSR form (the remainder). Checked
+here: the form gives back S = X - m to within a few units of rounding of X, values
+without a step stay exact, the windows are the fewest that cover a row, the kernel's
+loss and gradient equal the reference's whichever form the values take (logits far
+apart included), and the guards.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.preprocessing import StandardScaler
+
+from logitlab.models import LogisticRegressionGD, _fused, _kernels
+from logitlab.models._kernels import FullBatchKernel
+from logitlab.models.losses import binary_loss_grad
+
+pytestmark = pytest.mark.skipif(_fused is None, reason="compiled kernel not built")
+
+
+def _pixels(rng, n=3000, side=12, dtype=np.float64):
+    """Images of strokes: runs of 1-5 ink pixels (1..255) in half the image rows."""
+    P = np.zeros((n, side, side), np.uint8)
+    for i in range(n):
+        for r in rng.choice(side, size=side // 2, replace=False):
+            a = rng.integers(0, side - 1)
+            ink = min(rng.integers(1, 6), side - a)
+            P[i, r, a : a + ink] = rng.integers(1, 256, size=ink)
+    X = StandardScaler().fit_transform(P.reshape(n, -1) / 255.0)
+    return X.astype(dtype)
+
+
+def _random(rng, n=3000, d=144, dtype=np.float64):
+    """Values with no common step: all of them in the remainder."""
+    X = np.where(rng.random((n, d)) < 0.3, rng.normal(size=(n, d)), -0.4)
+    return X.astype(dtype)
+
+
+def _mixed(rng, dtype=np.float64):
+    X = _pixels(rng, dtype=dtype)
+    X[:, 5::9] = _random(rng, d=X[:, 5::9].shape[1], dtype=dtype)
+    return X
+
+
+def _decode(form, d):
+    """The dense S that a block's window form stands for."""
+    c, wptr, wcol, codes, rptr, rind, rval = form
+    rows = wptr.size - 1
+    S = np.zeros((rows, d + 8))
+    steps = np.concatenate([c.astype(np.float64), np.zeros(8)])
+    row_of = np.repeat(np.arange(rows), np.diff(wptr))
+    for lane in range(8):
+        cols = wcol.astype(np.int64) + lane
+        S[row_of, cols] += codes[lane::8] * steps[cols]
+    np.add.at(S, (np.repeat(np.arange(rows), np.diff(rptr)), rind), rval)
+    return S[:, :d]
+
+
+def _forms(kernel):
+    return list(zip(kernel.design.blocks, kernel._windows, strict=True))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_window_form_gives_back_S(dtype):
+    X = _pixels(np.random.default_rng(1), dtype=dtype)
+    kernel = FullBatchKernel(X, np.zeros(X.shape[0]), binary=True, compiled=True)
+    m = kernel.design.m.astype(np.float64)
+    eps = np.finfo(dtype).eps
+    for blk, form in _forms(kernel):
+        S = blk.sparse.toarray().astype(np.float64)
+        got = _decode(form, X.shape[1])
+        assert np.all(np.abs(got - S) <= 4 * eps * (np.abs(S) + np.abs(m)))
+        assert np.array_equal(got != 0, S != 0)  # no value lost, none made up
+        _, wptr, wcol, codes, _, rind, _ = form
+        assert rind.size < 0.05 * blk.sparse.nnz  # pixels: nearly all in windows
+        assert codes.size == 8 * wcol.size and np.all(codes.reshape(-1, 8)[:, 0] > 0)
+        # the fewest windows: each opens at the first coded column not yet covered
+        for i in range(wptr.size - 1):
+            starts = wcol[wptr[i] : wptr[i + 1]]
+            assert np.all(np.diff(starts) >= 8)
+
+
+def test_values_without_a_step_stay_exact():
+    X = _random(np.random.default_rng(2))
+    kernel = FullBatchKernel(X, np.zeros(X.shape[0]), binary=True, compiled=True)
+    for blk, (c, _, wcol, _, rptr, rind, rval) in _forms(kernel):
+        assert wcol.size == 0 and not np.any(c)
+        np.testing.assert_array_equal(rptr, blk.sparse.indptr)
+        np.testing.assert_array_equal(rind, blk.sparse.indices)
+        np.testing.assert_array_equal(rval, blk.sparse.data)
+
+
+def test_mixed_columns_split_by_column():
+    X = _mixed(np.random.default_rng(3))
+    kernel = FullBatchKernel(X, np.zeros(X.shape[0]), binary=True, compiled=True)
+    for blk, form in _forms(kernel):
+        c, rind = form[0], form[5]
+        assert not np.any(c[5::9])  # the random columns have no step
+        random_cols = np.arange(X.shape[1])[5::9]
+        inked = blk.sparse.toarray()[:, random_cols].any(axis=0)
+        assert np.all(np.isin(random_cols[inked], rind))
+        S = blk.sparse.toarray()
+        np.testing.assert_allclose(_decode(form, X.shape[1]), S, atol=1e-13)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("make", [_pixels, _random, _mixed])
+@pytest.mark.parametrize("scale", [0.01, 1.0, 300.0])  # logits up to thousands apart
+def test_kernel_equals_the_reference(dtype, make, scale):
+    rng = np.random.default_rng(4)
+    X = make(rng, dtype=dtype)
+    y = (rng.random(X.shape[0]) < 0.4).astype(dtype)
+    w = (scale * rng.normal(size=X.shape[1])).astype(dtype)
+    kernel = FullBatchKernel(X, y, binary=True, compiled=True)
+    assert kernel.compiled
+    loss, gw, gb, accuracy = kernel.loss_grad_accuracy(w, dtype(0.3))
+    X64, w64 = X.astype(np.float64), w.astype(np.float64)
+    ref_loss, ref_gw, ref_gb = binary_loss_grad(X64, y.astype(np.float64), w64, 0.3)
+    tol = 1e-12 if dtype == np.float64 else 1e-4
+    assert np.isfinite(loss)
+    assert loss == pytest.approx(ref_loss, rel=tol)
+    np.testing.assert_allclose(gw, ref_gw, atol=tol * np.abs(ref_gw).max())
+    assert gb == pytest.approx(ref_gb, rel=tol, abs=tol * 1e-3)
+    assert gw.dtype == dtype and gw.shape == (X.shape[1],)
+    z = X64 @ w64 + 0.3
+    if dtype == np.float64:
+        assert accuracy == pytest.approx(np.mean((z > 0) == (y > 0.5)))
+    forward = kernel.loss_accuracy(w, dtype(0.3))
+    assert forward == (pytest.approx(loss, rel=1e-15), accuracy)
+
+
+def test_the_engine_gives_the_same_fit_either_way(monkeypatch):
+    """A whole binary fit on the window form and with SciPy's products."""
+    rng = np.random.default_rng(5)
+    X = _pixels(rng, n=4000)
+    y = (X[:, 40] > 0.5).astype(int)
+    monkeypatch.setattr(_kernels, "_MIN_SIZE", 0)
+    params = dict(learning_rate=0.5, max_iter=15, momentum=0.9)
+    compiled = LogisticRegressionGD(**params).fit(X, y)
+    monkeypatch.setattr(_kernels, "_fused", None)
+    scipy_way = LogisticRegressionGD(**params).fit(X, y)
+    np.testing.assert_allclose(compiled.coef_, scipy_way.coef_, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        compiled.history_["loss"], scipy_way.history_["loss"], rtol=1e-13
+    )
+
+
+def _epoch_args(kernel, w):
+    g = np.zeros_like(w)
+    return [*kernel._windows[0], kernel._Y_blocks[0], w, g, 0.1, 1e-3, True, 8]
+
+
+@pytest.mark.parametrize(
+    ("position", "change", "message"),
+    [
+        (0, lambda a: a[:-1], "c has"),
+        (1, lambda a: a + 1, "wptr does not span"),
+        (1, lambda a: a[:-1], "wptr has"),
+        (3, lambda a: a[:-8], "codes has"),
+        (4, lambda a: a[::-1].copy(), "rptr does not span"),
+        (6, lambda a: a[:-1], "rval has"),
+        (7, lambda a: a[:-1], "wptr has"),  # fewer targets than rows
+        (9, lambda a: a[:-1], "g has"),
+    ],
+)
+def test_bad_epoch_calls_are_refused(position, change, message):
+    rng = np.random.default_rng(6)
+    X = _mixed(rng)
+    kernel = FullBatchKernel(X, rng.integers(0, 2, X.shape[0]), binary=True)
+    args = _epoch_args(kernel, rng.normal(size=X.shape[1]))
+    _fused.binary_epoch(*args)  # the unchanged call is accepted
+    args[position] = change(args[position])
+    with pytest.raises(ValueError, match=message):
+        _fused.binary_epoch(*args)
+
+
+def test_bad_encode_calls_are_refused():
+    indptr = np.array([0, 2, 3], np.int64)
+    data, m = np.ones(3), np.zeros(4)
+    _fused.encode_windows(indptr, np.array([0, 3, 1], np.int32), data, m, 8)
+    with pytest.raises(ValueError, match=r"column index 4 outside 0\.\.3"):
+        _fused.encode_windows(indptr, np.array([0, 4, 1], np.int32), data, m, 8)
+    with pytest.raises(ValueError, match="not increasing"):
+        _fused.encode_windows(indptr, np.array([3, 0, 1], np.int32), data, m, 8)
+    backwards = indptr[::-1].copy()
+    with pytest.raises(ValueError, match="indptr does not span"):
+        _fused.encode_windows(backwards, np.arange(3, dtype=np.int32), data, m, 8)
