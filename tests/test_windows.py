@@ -40,6 +40,16 @@ def _random(rng, n=3000, d=144, dtype=np.float64):
     return X.astype(dtype)
 
 
+def _inverted(rng, dtype=np.float64):
+    """Ink darker than paper: the background is each column's maximum, S <= 0."""
+    return -_pixels(rng, dtype=dtype)
+
+
+def _narrow(rng, dtype=np.float64):
+    """Five columns: every window runs past the last one."""
+    return _pixels(rng, dtype=dtype)[:, 62:67]
+
+
 def _mixed(rng, dtype=np.float64):
     X = _pixels(rng, dtype=dtype)
     X[:, 5::9] = _random(rng, d=X[:, 5::9].shape[1], dtype=dtype)
@@ -65,8 +75,9 @@ def _forms(kernel):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_window_form_gives_back_S(dtype):
-    X = _pixels(np.random.default_rng(1), dtype=dtype)
+@pytest.mark.parametrize("make", [_pixels, _inverted])
+def test_window_form_gives_back_S(dtype, make):
+    X = make(np.random.default_rng(1), dtype=dtype)
     kernel = FullBatchKernel(X, np.zeros(X.shape[0]), binary=True, compiled=True)
     m = kernel.design.m.astype(np.float64)
     eps = np.finfo(dtype).eps
@@ -108,7 +119,7 @@ def test_mixed_columns_split_by_column():
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("make", [_pixels, _random, _mixed])
+@pytest.mark.parametrize("make", [_pixels, _random, _mixed, _inverted, _narrow])
 @pytest.mark.parametrize("scale", [0.01, 1.0, 300.0])  # logits up to thousands apart
 def test_kernel_equals_the_reference(dtype, make, scale):
     rng = np.random.default_rng(4)

@@ -289,15 +289,21 @@ FN(binary_windows)(const FN(windows) *s, const REAL *c, const REAL *targets,
                    Py_ssize_t rows, Py_ssize_t d, const REAL *w, REAL z0, REAL inv_n,
                    int backward, REAL *g, double *gb, double *loss, int64_t *correct)
 {
+    /* a row has at most ceil(d / 8) windows (they start 8 or more apart) */
+    const size_t n_seen = (size_t)GROUP * (size_t)(d / 8 + 1);
+    FN(wvec) *seen = aligned_alloc(sizeof(FN(wvec)), n_seen * sizeof(FN(wvec)));
     REAL *U = calloc(2 * (size_t)(d + 8), sizeof(REAL));
-    if (U == NULL)
+    if (U == NULL || seen == NULL) {
+        free(U);
+        free(seen);
         return -1;
+    }
     REAL *Gq = U + d + 8;
     for (Py_ssize_t j = 0; j < d; j++)
         U[j] = c[j] != 0 ? c[j] * w[j] : 0; /* 0, not 0 * w: w may be inf */
 #define CALL(SUFFIX)                                                                  \
-    FN(window_rows_##SUFFIX)(s, targets, rows, U, w, z0, inv_n, backward, Gq, g, gb,   \
-                             loss, correct)
+    FN(window_rows_##SUFFIX)(s, targets, rows, U, w, z0, inv_n, backward, Gq, g, seen,  \
+                             gb, loss, correct)
 #ifdef X86_DISPATCH
     if (cpu_has_v4())
         CALL(v4);
@@ -311,6 +317,7 @@ FN(binary_windows)(const FN(windows) *s, const REAL *c, const REAL *targets,
         for (Py_ssize_t j = 0; j < d; j++)
             g[j] += c[j] * Gq[j];
     free(U);
+    free(seen);
     return 0;
 }
 

@@ -12,7 +12,8 @@
 TARGET NO_VECTORIZE static void
 ISA(window_rows)(const FN(windows) *s, const REAL *targets, Py_ssize_t rows,
                  const REAL *U, const REAL *w, REAL z0, REAL inv_n, int backward,
-                 REAL *Gq, REAL *g, double *gb, double *loss_out, int64_t *correct_out)
+                 REAL *Gq, REAL *g, FN(wvec) *seen, double *gb, double *loss_out,
+                 int64_t *correct_out)
 {
     typedef FN(wvec) vec;
     typedef FN(wvec_u) uvec;
@@ -25,16 +26,21 @@ ISA(window_rows)(const FN(windows) *s, const REAL *targets, Py_ssize_t rows,
     REAL z[GROUP];
     for (Py_ssize_t i0 = 0; i0 < rows; i0 += GROUP) {
         const int group = rows - i0 < GROUP ? (int)(rows - i0) : GROUP;
+        vec *x = seen; /* the group's windows as REALs, kept for the backward pass */
         for (int r = 0; r < group; r++) {
             const Py_ssize_t i = i0 + r;
             vec acc[4] = {{0}, {0}, {0}, {0}}; /* four chains of multiply-adds */
             int64_t p = wptr[i];
             const int64_t stop = wptr[i + 1];
-            for (; p + 3 < stop; p += 4)
-                for (int u = 0; u < 4; u++)
-                    acc[u] += LOAD8(codes + 8 * (p + u)) * *(const uvec *)(U + wcol[p + u]);
-            for (; p < stop; p++)
-                acc[0] += LOAD8(codes + 8 * p) * *(const uvec *)(U + wcol[p]);
+            for (; p + 3 < stop; p += 4, x += 4)
+                for (int u = 0; u < 4; u++) {
+                    x[u] = LOAD8(codes + 8 * (p + u));
+                    acc[u] += x[u] * *(const uvec *)(U + wcol[p + u]);
+                }
+            for (; p < stop; p++, x++) {
+                *x = LOAD8(codes + 8 * p);
+                acc[0] += *x * *(const uvec *)(U + wcol[p]);
+            }
             const vec sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
             REAL zr = z0, rest[2] = {0, 0}; /* the remainder's nonzeros, as in CSR */
             for (int l = 0; l < 8; l++)
@@ -50,11 +56,12 @@ ISA(window_rows)(const FN(windows) *s, const REAL *targets, Py_ssize_t rows,
         FN(binary_dz)(z, targets + i0, group, inv_n, &loss, &bias, &correct);
         if (!backward)
             continue;
+        x = seen;
         for (int r = 0; r < group; r++) {
             const Py_ssize_t i = i0 + r;
             const REAL dz = z[r];
             for (int64_t p = wptr[i]; p < wptr[i + 1]; p++)
-                *(uvec *)(Gq + wcol[p]) += LOAD8(codes + 8 * p) * dz;
+                *(uvec *)(Gq + wcol[p]) += *x++ * dz;
             for (int64_t q = rptr[i]; q < rptr[i + 1]; q++)
                 g[rind[q]] += rval[q] * dz;
         }
