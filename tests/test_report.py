@@ -8,7 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 from pypdf import PdfReader
 
-from logitlab.report import ReportFigure, ReportTable, write_report
+from logitlab.report import ReportFigure, ReportTable, layout_kept, write_report
 
 
 def _words(text: str) -> str:
@@ -71,3 +71,20 @@ def test_failure_leaves_the_old_file_and_no_temporary(tmp_path):
         write_report(target, title="t", settings={}, pages=[broken])
     assert target.read_bytes() == b"old report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.pdf"]
+
+
+def test_layout_kept_skips_the_layout_and_gives_the_engine_back(tmp_path):
+    """Inside, a laid-out figure is drawn where it was (its axes do not move even if the
+    figure's size changes); afterwards its constrained layout is back and works."""
+    fig = _figure("laid out once")
+    fig.set_layout_engine("constrained")
+    fig.savefig(tmp_path / "a.png")
+    engine = fig.get_layout_engine()
+    placed = fig.axes[0].get_position().bounds
+    with layout_kept([fig]):
+        fig.set_size_inches(3, 2)  # a layout would now move the axes
+        fig.savefig(tmp_path / "b.png")
+        assert fig.axes[0].get_position().bounds == placed
+    assert fig.get_layout_engine() is engine
+    fig.savefig(tmp_path / "c.png")
+    assert fig.axes[0].get_position().bounds != placed  # laid out again, for 3 x 2

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,6 +135,25 @@ def _table_pages(table: ReportTable) -> list[Figure]:
             )
         pages.append(fig)
     return pages
+
+
+@contextmanager
+def layout_kept(figures: Iterable[Figure]) -> Iterator[None]:
+    """Within: figures already drawn once keep their layout instead of computing it
+    again (constrained layout is most of a draw); afterwards their engines return.
+
+    For figures saved twice (a PNG, then the report's page): the page's drawing then
+    only places what the PNG's already laid out (measured: 2.8 -> 2.1 s for the
+    homework's outputs).
+    """
+    kept = [(fig, fig.get_layout_engine()) for fig in figures]
+    for fig, _ in kept:
+        fig.set_layout_engine("none")
+    try:
+        yield
+    finally:
+        for fig, engine in kept:
+            fig.set_layout_engine(engine)
 
 
 def _save_captioned(pdf: PdfPages, item: ReportFigure) -> None:

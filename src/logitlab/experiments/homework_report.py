@@ -38,7 +38,7 @@ from logitlab.plots import (
     sigmoid_figure,
     weight_images,
 )
-from logitlab.report import ReportFigure, ReportTable, write_report
+from logitlab.report import ReportFigure, ReportTable, layout_kept, write_report
 
 LEARNING_RATE_NOTE = (
     "0.1: with standardised pixels the largest eigenvalue of XᵀX/n is about 100 "
@@ -261,7 +261,8 @@ def write_outputs(
         (tmp / "metrics.json").write_text(
             json.dumps(result.metrics, indent=1, allow_nan=False), encoding="utf-8"
         )
-        write_report(tmp / pdf_name, **_report_front(result))
+        with layout_kept(result.figures.values()):  # laid out for the PNGs above
+            write_report(tmp / pdf_name, **_report_front(result))
         (out / "figures").mkdir(exist_ok=True)
         written = {}
         for png in sorted((tmp / "figures").iterdir()):

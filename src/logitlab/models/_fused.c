@@ -10,9 +10,14 @@
  * memory. Built when a C compiler is present; without one `_kernels` uses SciPy's
  * products (same results, about half the speed).
  *
+ * The binary model reads its rows in window form instead (encode_windows, binary_epoch;
+ * see _fused_rows.h and _windows_rows.h): eight columns' pixel codes per vector
+ * multiply-add, where CSR took a gather or scatter per nonzero.
+ *
  * x86-64 builds carry three copies of the row loops (AVX-512, AVX2+FMA, SSE2), the
- * best one chosen when the module loads (GCC's target_clones), so one build runs
- * well on any x86-64 machine.
+ * best one chosen when the module loads (GCC's target_clones; the window loops, which
+ * need intrinsics, by __builtin_cpu_supports at the call), so one build runs well on
+ * any x86-64 machine.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

@@ -336,8 +336,10 @@ FN(code)(REAL v, REAL c, REAL inv_c, REAL m)
 
 /* Per column, a step c_j of which this block's nonzeros S_ij are whole multiples
  * q c_j, 1 <= q <= 255: pixels scaled per column (x/255, standardising) are exactly
- * that, q being the pixel. Euclid's algorithm on the values, to a loose tolerance
- * (FN(code) then checks every value tightly); c_j = 0 when the column has no such
+ * that, q being the pixel (up to rounding). Euclid's algorithm on the values, to the
+ * rounding noise a step up to 255 times over carries (FN(code) then checks every value
+ * tightly), the step taken again from the column's largest value after each change so
+ * that the remainders' noise does not pile up; c_j = 0 when the column has no such
  * step (values of both signs, more than 255 steps apart). `step`, `big`: d doubles
  * of scratch. */
 CLONES static void
