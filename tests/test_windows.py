@@ -65,7 +65,7 @@ def _decode(form, d):
     row_of = np.repeat(np.arange(rows), np.diff(wptr))
     for lane in range(8):
         cols = wcol.astype(np.int64) + lane
-        S[row_of, cols] += codes[lane::8] * steps[cols]
+        np.add.at(S, (row_of, cols), codes[lane::8] * steps[cols])
     np.add.at(S, (np.repeat(np.arange(rows), np.diff(rptr)), rind), rval)
     return S[:, :d]
 
@@ -200,3 +200,37 @@ def test_bad_encode_calls_are_refused():
     backwards = indptr[::-1].copy()
     with pytest.raises(ValueError, match="indptr does not span"):
         _fused.encode_windows(backwards, np.arange(3, dtype=np.int32), data, m, 8)
+
+
+def test_rows_of_any_length_are_read_right():
+    """binary_epoch sizes its scratch by the longest row it is given, not by what
+    encode_windows would make: all of a block's windows in one row still compute."""
+    rng = np.random.default_rng(7)
+    X = _pixels(rng)
+    kernel = FullBatchKernel(X, np.zeros(X.shape[0]), binary=True, compiled=True)
+    c, wptr, wcol, codes, rptr, rind, rval = kernel._windows[0]
+    piled_w, piled_r = np.full_like(wptr, wptr[-1]), np.full_like(rptr, rptr[-1])
+    piled_w[0] = piled_r[0] = 0  # row 0 holds every window and the remainder
+    form = (c, piled_w, wcol, codes, piled_r, rind, rval)
+    S = _decode(form, X.shape[1])
+    w, y = rng.normal(size=X.shape[1]), np.zeros(X.shape[0])
+    g = np.zeros_like(w)
+    loss, _, _ = _fused.binary_epoch(*form, y, w, g, 0.1, 1.0, True, 8)
+    z = S @ w + 0.1
+    assert loss == pytest.approx(np.sum(np.logaddexp(0, z)), rel=1e-12)
+    np.testing.assert_allclose(g, S.T @ (1 / (1 + np.exp(-z))), rtol=1e-12)
+
+
+@pytest.mark.parametrize("row", [0, 5])  # row 0 decides the steps, row 5 not
+def test_a_value_inf_stays_in_the_remainder(row):
+    X = _pixels(np.random.default_rng(8))
+    X[row, 70] = np.inf
+    kernel = FullBatchKernel(X, np.zeros(X.shape[0]), binary=True, compiled=True)
+    c, *_, rval = kernel._windows[0]
+    assert np.all(np.isfinite(c)) and np.count_nonzero(c) > 50
+    assert np.isinf(rval).sum() == 1
+    if row == 0:
+        assert c[70] == 0  # the column has no step
+    w = np.zeros(X.shape[1])
+    w[70] = 1.0
+    assert not np.isfinite(kernel.loss_grad(w, 0.0)[0])

@@ -37,16 +37,32 @@
 /* the binary windows need intrinsics, so their instances are chosen here instead */
 #define X86_DISPATCH
 #include <immintrin.h>
-static int
-cpu_has_v4(void)
-{
-    return __builtin_cpu_supports("x86-64-v4");
-}
+#if __GNUC__ >= 12
 static int
 cpu_has_v3(void)
 {
     return __builtin_cpu_supports("x86-64-v3");
 }
+static int
+cpu_has_v4(void)
+{
+    return __builtin_cpu_supports("x86-64-v4");
+}
+#else /* the levels' defining features (GCC 11 knows no level names here) */
+static int
+cpu_has_v3(void)
+{
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+           __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
+}
+static int
+cpu_has_v4(void)
+{
+    return cpu_has_v3() && __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512cd");
+}
+#endif
 #else
 #define CLONES
 #endif
@@ -212,16 +228,21 @@ done:
     return result;
 }
 
-/* Row pointers ptr (rows + 1) that start at 0, never decrease and end at `items`. */
+/* Row pointers ptr (rows + 1) that start at 0, never decrease and end at `items`;
+ * *longest gets the most items in one row. */
 static int
-check_ptr(const Py_buffer *ptr, Py_ssize_t rows, Py_ssize_t items, const char *name)
+check_ptr(const Py_buffer *ptr, Py_ssize_t rows, Py_ssize_t items, const char *name,
+          int64_t *longest)
 {
     if (check_len(ptr, rows + 1, 8, name))
         return -1;
     const int64_t *p = ptr->buf;
     int ordered = p[0] == 0 && p[rows] == items;
-    for (Py_ssize_t i = 0; ordered && i < rows; i++)
+    *longest = 0;
+    for (Py_ssize_t i = 0; ordered && i < rows; i++) {
         ordered = p[i] <= p[i + 1];
+        *longest = p[i + 1] - p[i] > *longest ? p[i + 1] - p[i] : *longest;
+    }
     if (!ordered) {
         PyErr_Format(PyExc_ValueError, "%s does not span its items in order", name);
         return -1;
@@ -246,11 +267,13 @@ binary_epoch(PyObject *self, PyObject *args)
     }
     const Py_ssize_t rows = targets.len / size, d = w.len / size;
     const Py_ssize_t nw = wcol.len / 4, nr = rind.len / 4;
+    int64_t longest = 0, unused;
     if (check_len(&targets, rows, size, "targets") || check_len(&w, d, size, "w") ||
         check_len(&g, d, size, "g") || check_len(&c, d, size, "c") ||
         check_len(&wcol, nw, 4, "wcol") || check_len(&codes, 8 * nw, 1, "codes") ||
         check_len(&rind, nr, 4, "rind") || check_len(&rval, nr, size, "rval") ||
-        check_ptr(&wptr, rows, nw, "wptr") || check_ptr(&rptr, rows, nr, "rptr"))
+        check_ptr(&wptr, rows, nw, "wptr", &longest) ||
+        check_ptr(&rptr, rows, nr, "rptr", &unused))
         goto done;
     double loss = 0.0, gb = 0.0;
     int64_t correct = 0;
@@ -258,12 +281,13 @@ binary_epoch(PyObject *self, PyObject *args)
     Py_BEGIN_ALLOW_THREADS
     if (size == 4) {
         const windows_f32 s = {wptr.buf, rptr.buf, wcol.buf, rind.buf, codes.buf, rval.buf};
-        status = binary_windows_f32(&s, c.buf, targets.buf, rows, d, w.buf, (float)z0,
-                                    (float)inv_n, backward, g.buf, &gb, &loss, &correct);
+        status = binary_windows_f32(&s, c.buf, targets.buf, rows, d, longest, w.buf,
+                                    (float)z0, (float)inv_n, backward, g.buf, &gb, &loss,
+                                    &correct);
     } else {
         const windows_f64 s = {wptr.buf, rptr.buf, wcol.buf, rind.buf, codes.buf, rval.buf};
-        status = binary_windows_f64(&s, c.buf, targets.buf, rows, d, w.buf, z0, inv_n,
-                                    backward, g.buf, &gb, &loss, &correct);
+        status = binary_windows_f64(&s, c.buf, targets.buf, rows, d, longest, w.buf, z0,
+                                    inv_n, backward, g.buf, &gb, &loss, &correct);
     }
     Py_END_ALLOW_THREADS
     if (status)

@@ -286,11 +286,13 @@ FN(load8_v4)(const uint8_t *p)
  * column d - 1), the rows, then g += c ∘ Gq. Returns -1 when out of memory. */
 static int
 FN(binary_windows)(const FN(windows) *s, const REAL *c, const REAL *targets,
-                   Py_ssize_t rows, Py_ssize_t d, const REAL *w, REAL z0, REAL inv_n,
-                   int backward, REAL *g, double *gb, double *loss, int64_t *correct)
+                   Py_ssize_t rows, Py_ssize_t d, int64_t longest, const REAL *w,
+                   REAL z0, REAL inv_n, int backward, REAL *g, double *gb, double *loss,
+                   int64_t *correct)
 {
-    /* a row has at most ceil(d / 8) windows (they start 8 or more apart) */
-    const size_t n_seen = (size_t)GROUP * (size_t)(d / 8 + 1);
+    /* room for a group of the longest rows' windows (at most d / 8 + 1 each from
+     * encode_windows, whose windows start 8 or more apart) */
+    const size_t n_seen = (size_t)GROUP * (size_t)(longest + 1);
     FN(wvec) *seen = aligned_alloc(sizeof(FN(wvec)), n_seen * sizeof(FN(wvec)));
     REAL *U = calloc(2 * (size_t)(d + 8), sizeof(REAL));
     if (U == NULL || seen == NULL) {
@@ -384,7 +386,8 @@ FN(quanta)(const int64_t *indptr, const int32_t *indices, const REAL *data,
         }
     for (Py_ssize_t j = 0; j < d; j++) {
         const double s = step[j], q = s == s && s != 0 ? rint(big[j] / s) : 0;
-        c[j] = q >= 1 ? (REAL)(big[j] / q) : 0; /* from the largest value: most bits */
+        const REAL cj = q >= 1 ? (REAL)(big[j] / q) : 0; /* from the largest value */
+        c[j] = isfinite(cj) && cj != 0 ? cj : 0; /* an inf or NaN column: no step */
     }
 }
 
