@@ -18,6 +18,7 @@ setup(
             depends=[
                 "src/logitlab/models/_fused_rows.h",
                 "src/logitlab/models/_windows_rows.h",
+                "src/logitlab/models/_pool.h",
             ],
             # -Wno-psabi: GCC notes that 64-byte vector arguments changed ABI in 4.6;
             # they never cross this file's boundary

@@ -160,9 +160,10 @@ def test_the_engine_gives_the_same_fit_either_way(monkeypatch):
     )
 
 
-def _epoch_args(kernel, w):
-    g = np.zeros_like(w)
-    return [*kernel._windows[0], kernel._Y_blocks[0], w, g, 0.1, 1e-3, True, 8]
+def _block(kernel, i=0):
+    """Block i's arguments to binary_epoch, with a fresh gradient buffer."""
+    y = kernel._Y_blocks[i]
+    return [*kernel._windows[i], y, np.zeros(kernel.design.d, y.dtype)]
 
 
 @pytest.mark.parametrize(
@@ -175,18 +176,74 @@ def _epoch_args(kernel, w):
         (4, lambda a: a[::-1].copy(), "rptr does not span"),
         (6, lambda a: a[:-1], "rval has"),
         (7, lambda a: a[:-1], "wptr has"),  # fewer targets than rows
-        (9, lambda a: a[:-1], "g has"),
+        (8, lambda a: a[:-1], "g has"),
+        (
+            8,
+            lambda a: np.zeros(a.size, np.float64).view(np.int8)[::8],
+            "writable|contig",
+        ),
     ],
 )
 def test_bad_epoch_calls_are_refused(position, change, message):
     rng = np.random.default_rng(6)
     X = _mixed(rng)
     kernel = FullBatchKernel(X, rng.integers(0, 2, X.shape[0]), binary=True)
-    args = _epoch_args(kernel, rng.normal(size=X.shape[1]))
-    _fused.binary_epoch(*args)  # the unchanged call is accepted
-    args[position] = change(args[position])
-    with pytest.raises(ValueError, match=message):
-        _fused.binary_epoch(*args)
+    w = rng.normal(size=X.shape[1])
+    block = _block(kernel)
+    _fused.binary_epoch([tuple(block)], w, 0.1, 1e-3, True, 8, 2)  # accepted
+    block[position] = change(block[position])
+    with pytest.raises((ValueError, BufferError), match=message):
+        _fused.binary_epoch(
+            [tuple(block), tuple(_block(kernel))], w, 0.1, 1e-3, True, 8, 2
+        )
+    with pytest.raises(ValueError, match="tuple of 9"):
+        _fused.binary_epoch([tuple(block[:8])], w, 0.1, 1e-3, True, 8, 1)
+
+
+def test_blocks_on_threads_sum_as_on_one():
+    """Seven blocks on the pool's threads, many times over, give the one-thread sums:
+    every block runs exactly once per call, whoever takes it."""
+    rng = np.random.default_rng(9)
+    X = _pixels(rng, n=7 * 700)
+    y = (rng.random(X.shape[0]) < 0.5).astype(float)
+    rows = np.array_split(np.arange(X.shape[0]), 7)
+    kernels = [FullBatchKernel(X[r], y[r], binary=True) for r in rows]
+    w = rng.normal(size=X.shape[1])
+
+    def run(n_threads):
+        blocks = [tuple(_block(k)) for k in kernels]
+        out = _fused.binary_epoch(blocks, w, 0.1, 1e-3, True, 8, n_threads)
+        return out, sum(b[8] for b in blocks)
+
+    (loss, gb, correct), g = run(1)
+    z = [_decode(k._windows[0], X.shape[1]) @ w + 0.1 for k in kernels]
+    want = sum(
+        np.sum(np.logaddexp(0, zk) - y[r] * zk) for zk, r in zip(z, rows, strict=True)
+    )
+    assert loss == pytest.approx(want, rel=1e-12)
+    for _ in range(200):
+        (loss2, gb2, correct2), g2 = run(2)
+        assert loss2 == pytest.approx(loss, rel=1e-14) and correct2 == correct
+        assert gb2 == pytest.approx(gb, rel=1e-12)
+        np.testing.assert_allclose(g2, g, rtol=1e-13)
+
+
+def test_the_pool_works_after_fork():
+    """A child forked after the pool has started has no helpers; it must not wait for
+    them (it would hang) and must compute the same."""
+    import multiprocessing
+
+    rng = np.random.default_rng(10)
+    X = _pixels(rng, n=9000)
+    y = (rng.random(X.shape[0]) < 0.5).astype(float)
+    kernel = FullBatchKernel(X, y, binary=True, n_threads=2)
+    assert len(kernel._windows) == 2
+    w = rng.normal(size=X.shape[1])
+    want = kernel.loss_grad(w, 0.0)[0]  # the pool has started
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as children:
+        got = children.apply_async(kernel.loss_grad, (w, 0.0)).get(timeout=60)[0]
+    assert got == pytest.approx(want, rel=1e-14)
 
 
 def test_bad_encode_calls_are_refused():
@@ -215,7 +272,7 @@ def test_rows_of_any_length_are_read_right():
     S = _decode(form, X.shape[1])
     w, y = rng.normal(size=X.shape[1]), np.zeros(X.shape[0])
     g = np.zeros_like(w)
-    loss, _, _ = _fused.binary_epoch(*form, y, w, g, 0.1, 1.0, True, 8)
+    loss, _, _ = _fused.binary_epoch([(*form, y, g)], w, 0.1, 1.0, True, 8, 2)
     z = S @ w + 0.1
     assert loss == pytest.approx(np.sum(np.logaddexp(0, z)), rel=1e-12)
     np.testing.assert_allclose(g, S.T @ (1 / (1 + np.exp(-z))), rtol=1e-12)

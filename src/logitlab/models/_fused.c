@@ -147,6 +147,8 @@ cpu_has_v4(void)
 #undef EPSILON
 #undef IS_DOUBLE
 
+#include "_pool.h"
+
 /* Buffers are C-contiguous by construction ("y*" / "w*" ask for simple buffers). */
 static int
 check_len(const Py_buffer *buf, Py_ssize_t items, Py_ssize_t size, const char *name)
@@ -250,61 +252,130 @@ check_ptr(const Py_buffer *ptr, Py_ssize_t rows, Py_ssize_t items, const char *n
     return 0;
 }
 
+/* One row block of binary_epoch: its buffers (c, wptr, wcol, codes, rptr, rind, rval,
+ * targets, g), checked, and its results. */
+#define BLOCK_BUFFERS 9
+typedef struct {
+    Py_buffer buf[BLOCK_BUFFERS];
+    int held; /* buffers acquired */
+    Py_ssize_t rows;
+    int64_t longest;
+    double loss, gb;
+    int64_t correct;
+    int status;
+} binary_block;
+
+typedef struct {
+    binary_block *blocks;
+    const void *w;
+    Py_ssize_t d;
+    double z0, inv_n;
+    int backward, size;
+} binary_job;
+
+static int
+binary_block_open(PyObject *item, binary_block *blk, Py_ssize_t d, int size)
+{
+    Py_buffer *b = blk->buf;
+    if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != BLOCK_BUFFERS) {
+        PyErr_SetString(PyExc_ValueError, "a block is a tuple of 9 buffers");
+        return -1;
+    }
+    for (; blk->held < BLOCK_BUFFERS; blk->held++) {
+        const int writable = blk->held == BLOCK_BUFFERS - 1; /* g */
+        if (PyObject_GetBuffer(PyTuple_GET_ITEM(item, blk->held), &b[blk->held],
+                               writable ? PyBUF_WRITABLE : PyBUF_SIMPLE))
+            return -1;
+    }
+    const Py_ssize_t rows = b[7].len / size, nw = b[2].len / 4, nr = b[5].len / 4;
+    int64_t unused;
+    blk->rows = rows;
+    return check_len(&b[0], d, size, "c") || check_len(&b[2], nw, 4, "wcol") ||
+                   check_len(&b[3], 8 * nw, 1, "codes") || check_len(&b[5], nr, 4, "rind") ||
+                   check_len(&b[6], nr, size, "rval") ||
+                   check_len(&b[7], rows, size, "targets") ||
+                   check_len(&b[8], d, size, "g") ||
+                   check_ptr(&b[1], rows, nw, "wptr", &blk->longest) ||
+                   check_ptr(&b[4], rows, nr, "rptr", &unused)
+               ? -1
+               : 0;
+}
+
+static void
+binary_block_run(void *ctx, int i)
+{
+    const binary_job *job = ctx;
+    binary_block *blk = &job->blocks[i];
+    const Py_buffer *b = blk->buf;
+    if (job->size == 4) {
+        const windows_f32 s = {b[1].buf, b[4].buf, b[2].buf, b[5].buf, b[3].buf, b[6].buf};
+        blk->status = binary_windows_f32(&s, b[0].buf, b[7].buf, blk->rows, job->d,
+                                         blk->longest, job->w, (float)job->z0,
+                                         (float)job->inv_n, job->backward, b[8].buf,
+                                         &blk->gb, &blk->loss, &blk->correct);
+    } else {
+        const windows_f64 s = {b[1].buf, b[4].buf, b[2].buf, b[5].buf, b[3].buf, b[6].buf};
+        blk->status = binary_windows_f64(&s, b[0].buf, b[7].buf, blk->rows, job->d,
+                                         blk->longest, job->w, job->z0, job->inv_n,
+                                         job->backward, b[8].buf, &blk->gb, &blk->loss,
+                                         &blk->correct);
+    }
+}
+
 static PyObject *
 binary_epoch(PyObject *self, PyObject *args)
 {
-    Py_buffer c, wptr, wcol, codes, rptr, rind, rval, targets, w, g;
+    PyObject *seq;
+    Py_buffer w;
     double z0, inv_n;
-    int backward, size;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*y*y*y*w*ddpi", &c, &wptr, &wcol, &codes,
-                          &rptr, &rind, &rval, &targets, &w, &g, &z0, &inv_n, &backward,
-                          &size))
+    int backward, size, n_threads;
+    if (!PyArg_ParseTuple(args, "Oy*ddpii", &seq, &w, &z0, &inv_n, &backward, &size,
+                          &n_threads))
         return NULL;
-    PyObject *result = NULL;
-    if (size != 4 && size != 8) {
-        PyErr_SetString(PyExc_ValueError, "bad item size");
+    PyObject *result = NULL, *items = PySequence_Fast(seq, "blocks must be a sequence");
+    binary_block *blocks = NULL;
+    Py_ssize_t n = 0;
+    if (items == NULL)
+        goto done;
+    n = PySequence_Fast_GET_SIZE(items);
+    if ((size != 4 && size != 8) || n < 1 || n > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "bad item size or no blocks");
         goto done;
     }
-    const Py_ssize_t rows = targets.len / size, d = w.len / size;
-    const Py_ssize_t nw = wcol.len / 4, nr = rind.len / 4;
-    int64_t longest = 0, unused;
-    if (check_len(&targets, rows, size, "targets") || check_len(&w, d, size, "w") ||
-        check_len(&g, d, size, "g") || check_len(&c, d, size, "c") ||
-        check_len(&wcol, nw, 4, "wcol") || check_len(&codes, 8 * nw, 1, "codes") ||
-        check_len(&rind, nr, 4, "rind") || check_len(&rval, nr, size, "rval") ||
-        check_ptr(&wptr, rows, nw, "wptr", &longest) ||
-        check_ptr(&rptr, rows, nr, "rptr", &unused))
+    blocks = PyMem_Calloc(n, sizeof *blocks);
+    if (blocks == NULL) {
+        PyErr_NoMemory();
         goto done;
+    }
+    const Py_ssize_t d = w.len / size;
+    if (check_len(&w, d, size, "w"))
+        goto done;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (binary_block_open(PySequence_Fast_GET_ITEM(items, i), &blocks[i], d, size))
+            goto done;
+    binary_job job = {blocks, w.buf, d, z0, inv_n, backward, size};
+    Py_BEGIN_ALLOW_THREADS
+    pool_run(binary_block_run, &job, (int)n, n_threads);
+    Py_END_ALLOW_THREADS
     double loss = 0.0, gb = 0.0;
     int64_t correct = 0;
-    int status;
-    Py_BEGIN_ALLOW_THREADS
-    if (size == 4) {
-        const windows_f32 s = {wptr.buf, rptr.buf, wcol.buf, rind.buf, codes.buf, rval.buf};
-        status = binary_windows_f32(&s, c.buf, targets.buf, rows, d, longest, w.buf,
-                                    (float)z0, (float)inv_n, backward, g.buf, &gb, &loss,
-                                    &correct);
-    } else {
-        const windows_f64 s = {wptr.buf, rptr.buf, wcol.buf, rind.buf, codes.buf, rval.buf};
-        status = binary_windows_f64(&s, c.buf, targets.buf, rows, d, longest, w.buf, z0,
-                                    inv_n, backward, g.buf, &gb, &loss, &correct);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (blocks[i].status) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        loss += blocks[i].loss;
+        gb += blocks[i].gb;
+        correct += blocks[i].correct;
     }
-    Py_END_ALLOW_THREADS
-    if (status)
-        PyErr_NoMemory();
-    else
-        result = Py_BuildValue("ddL", loss, gb, (long long)correct);
+    result = Py_BuildValue("ddL", loss, gb, (long long)correct);
 done:
-    PyBuffer_Release(&c);
-    PyBuffer_Release(&wptr);
-    PyBuffer_Release(&wcol);
-    PyBuffer_Release(&codes);
-    PyBuffer_Release(&rptr);
-    PyBuffer_Release(&rind);
-    PyBuffer_Release(&rval);
-    PyBuffer_Release(&targets);
+    for (Py_ssize_t i = 0; blocks != NULL && i < n; i++)
+        for (int k = 0; k < blocks[i].held; k++)
+            PyBuffer_Release(&blocks[i].buf[k]);
+    PyMem_Free(blocks);
+    Py_XDECREF(items);
     PyBuffer_Release(&w);
-    PyBuffer_Release(&g);
     return result;
 }
 
@@ -315,7 +386,8 @@ done:
         const T *val = data.buf, *mm = m.buf;                                          \
         T *cc = (T *)PyByteArray_AS_STRING(out[0]), *inv = (T *)(scratch + 2 * d);      \
         Py_BEGIN_ALLOW_THREADS                                                         \
-        quanta_##SUF(ptr, idx, val, rows, d, mm, scratch, scratch + d, cc);             \
+        quanta_##SUF(ptr, idx, val, rows, d, mm, scratch, scratch + d, scratch + 3 * d,  \
+                     cc);                                                          \
         for (Py_ssize_t j = 0; j < d; j++)                                             \
             inv[j] = cc[j] != 0 ? 1 / cc[j] : 0;                                       \
         encode_rows_##SUF(ptr, idx, val, rows, mm, cc, inv, 0, qs, wp, rp, NULL, NULL,      \
@@ -366,7 +438,7 @@ encode_windows(PyObject *self, PyObject *args)
                 PyErr_SetString(PyExc_ValueError, "column indices not increasing in a row");
                 goto done;
             }
-    scratch = PyMem_RawMalloc(3 * (size_t)d * sizeof(double) + (size_t)ptr[rows]);
+    scratch = PyMem_RawMalloc(4 * (size_t)d * sizeof(double) + (size_t)ptr[rows]);
     if (!scratch || !(out[0] = PyByteArray_FromStringAndSize(NULL, d * size)) ||
         !(out[1] = PyByteArray_FromStringAndSize(NULL, 8 * (rows + 1))) ||
         !(out[4] = PyByteArray_FromStringAndSize(NULL, 8 * (rows + 1)))) {
@@ -374,7 +446,7 @@ encode_windows(PyObject *self, PyObject *args)
             PyErr_NoMemory();
         goto done;
     }
-    uint8_t *qs = (uint8_t *)(scratch + 3 * d); /* each nonzero's code */
+    uint8_t *qs = (uint8_t *)(scratch + 4 * d); /* each nonzero's code */
     int64_t *wp = (int64_t *)PyByteArray_AS_STRING(out[1]);
     int64_t *rp = (int64_t *)PyByteArray_AS_STRING(out[4]);
     wp[0] = rp[0] = 0;
@@ -436,9 +508,11 @@ static PyMethodDef methods[] = {
      "itemsize) -> (loss sum, correct): rows of CSR S, logits S W + z0; adds Sᵀ D to G "
      "and 1ᵀ D to gb (D = (softmax - onehot) * inv_n) when backward."},
     {"binary_epoch", binary_epoch, METH_VARARGS,
-     "binary_epoch(c, wptr, wcol, codes, rptr, rind, rval, targets, w, g, z0, inv_n, "
-     "backward, itemsize) -> (loss sum, Σ dz, correct): rows of S in window form "
-     "(encode_windows), logits S w + z0; adds Sᵀ dz to g when backward."},
+     "binary_epoch(blocks, w, z0, inv_n, backward, itemsize, n_threads) -> (loss sum, "
+     "Σ dz, correct), summed over the blocks, each a tuple (c, wptr, wcol, codes, rptr, "
+     "rind, rval, targets, g): rows of S in window form (encode_windows), logits "
+     "S w + z0; adds the block's Sᵀ dz to its g when backward. The blocks run on "
+     "n_threads threads (the caller's and a pool's)."},
     {"encode_windows", encode_windows, METH_VARARGS,
      "encode_windows(indptr, indices, data, m, itemsize) -> (c, wptr, wcol, codes, rptr, "
      "rind, rval) as bytearrays: a CSR block of S = X - m (sorted column indices) in "

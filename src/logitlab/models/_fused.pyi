@@ -1,5 +1,6 @@
 """Types of the compiled kernel (_fused.c); `logitlab.models._kernels` calls it."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from numpy.typing import NDArray
@@ -23,20 +24,13 @@ def softmax_epoch(
     /,
 ) -> tuple[float, int]: ...
 def binary_epoch(
-    c: Buffer,
-    wptr: Buffer,
-    wcol: Buffer,
-    codes: Buffer,
-    rptr: Buffer,
-    rind: Buffer,
-    rval: Buffer,
-    targets: Buffer,
+    blocks: Sequence[tuple[Buffer, ...]],
     w: Buffer,
-    g: Buffer,
     z0: float,
     inv_n: float,
     backward: bool,
     itemsize: int,
+    n_threads: int,
     /,
 ) -> tuple[float, float, int]: ...
 def csr_fill(

@@ -342,12 +342,12 @@ FN(code)(REAL v, REAL c, REAL inv_c, REAL m)
  * rounding noise a step up to 255 times over carries (FN(code) then checks every value
  * tightly), the step taken again from the column's largest value after each change so
  * that the remainders' noise does not pile up; c_j = 0 when the column has no such
- * step (values of both signs, more than 255 steps apart). `step`, `big`: d doubles
- * of scratch. */
+ * step (values of both signs, more than 255 steps apart). `step`, `big`, `inv` (1 /
+ * step): d doubles of scratch each. */
 CLONES static void
 FN(quanta)(const int64_t *indptr, const int32_t *indices, const REAL *data,
            Py_ssize_t rows, Py_ssize_t d, const REAL *m, double *step, double *big,
-           REAL *c)
+           double *inv, REAL *c)
 {
     for (Py_ssize_t j = 0; j < d; j++)
         step[j] = big[j] = 0;
@@ -362,6 +362,7 @@ FN(quanta)(const int64_t *indptr, const int32_t *indices, const REAL *data,
                 continue;
             if (s == 0) {
                 step[j] = big[j] = v;
+                inv[j] = 1 / v;
                 continue;
             }
             if ((v > 0) != (s > 0)) {
@@ -372,6 +373,9 @@ FN(quanta)(const int64_t *indptr, const int32_t *indices, const REAL *data,
                 big[j] = v;
             /* noise: each value's rounding (~eps (|v| + |m|)), times q <= 255 */
             const double tol = 512 * (double)EPSILON * (fabs(big[j]) + fabs((double)m[j]));
+            const double q0 = rint(v * inv[j]);
+            if (fabs(v - q0 * s) <= tol && fabs(big[j]) <= 255.5 * fabs(s))
+                continue; /* a multiple of the step already: the common case */
             double a = fabs(v), b = fabs(s);
             while (b > tol) { /* gcd(a, b); remainders to the nearest multiple */
                 const double r = fabs(a - rint(a / b) * b);
@@ -381,6 +385,7 @@ FN(quanta)(const int64_t *indptr, const int32_t *indices, const REAL *data,
             /* the step again from the largest value (a has the remainders' noise) */
             const double q = rint(fabs(big[j]) / a);
             step[j] = (s > 0 ? 1 : -1) * fabs(big[j]) / q;
+            inv[j] = 1 / step[j];
             if (q > 255)
                 step[j] = NAN;
         }

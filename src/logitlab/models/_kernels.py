@@ -67,7 +67,7 @@ DENSE_COLUMN = 0.5
 ALL_SPARSE = np.inf  # dense_column for the compiled kernel, which reads CSR rows only
 _MAX_PADDED_CLASSES = 256  # the compiled kernel keeps a row's logits on the stack
 _CHUNK_ROWS = 4096  # rows converted at a time: bounds the temporaries while preparing
-_SAMPLE_ROWS = 2048  # rows (at most) that decide each column's background and density
+_SAMPLE_ROWS = 1024  # rows (at most) that decide each column's background and density
 _MIN_BLOCK_ROWS = 4096  # a thread's block: smaller ones gain nothing (measured)
 _MIN_SIZE = 1 << 20  # n*d below which preparing is not worth it (the reference is used)
 _blas = ThreadpoolController()
@@ -489,42 +489,37 @@ class FullBatchKernel:
         assert _fused is not None
         design, inv_n = self.design, 1.0 / self.design.n
         dtype, size = design.dtype, design.dtype.itemsize
-        if self.binary:
+        if self.binary:  # all blocks in one call: the C kernel's own threads
             w = np.ascontiguousarray(W, dtype)
             offset = float(design.m @ w) + float(b)
-            shape: tuple[int, ...] = (design.d,)
+            gs = [np.zeros(design.d, dtype) for _ in self._windows]
+            blocks = [
+                (*form, y, g)
+                for form, y, g in zip(self._windows, self._Y_blocks, gs, strict=True)
+            ]
+            loss, gb, correct = _fused.binary_epoch(
+                blocks, w, offset, inv_n, backward, size, design.n_threads
+            )
+            if not backward:
+                return _Epoch(loss * inv_n, None, None, correct * inv_n)
+            gw = sum(gs[1:], gs[0]) + design.m * dtype.type(gb)
+            return _Epoch(loss * inv_n, gw, dtype.type(gb), correct * inv_n)
+        k = W.shape[1]
+        lanes = 64 // size
+        kp = -(-k // lanes) * lanes
+        Wp = np.zeros((design.d, kp), dtype)
+        Wp[:, :k] = W
+        z0 = np.full(kp, -np.inf, dtype)  # padding classes never win the maximum
+        z0[:k] = design.offset(W, b)
+        shape = (design.d, kp)
 
-            def run(i: int) -> tuple[float, Array, Any, int]:
-                g = np.zeros(shape, dtype)
-                loss, gb, correct = _fused.binary_epoch(
-                    *self._windows[i],
-                    self._Y_blocks[i],
-                    w,
-                    g,
-                    offset,
-                    inv_n,
-                    backward,
-                    size,
-                )
-                return loss, g, gb, correct
-
-        else:
-            k = W.shape[1]
-            lanes = 64 // size
-            kp = -(-k // lanes) * lanes
-            Wp = np.zeros((design.d, kp), dtype)
-            Wp[:, :k] = W
-            z0 = np.full(kp, -np.inf, dtype)  # padding classes never win the maximum
-            z0[:k] = design.offset(W, b)
-            shape = (design.d, kp)
-
-            def run(i: int) -> tuple[float, Array, Any, int]:
-                G, gb = np.zeros(shape, dtype), np.zeros(kp)
-                loss, correct = _fused.softmax_epoch(
-                    *self._csr[i], self._labels[i], Wp, z0, G, gb, k, kp, inv_n,
-                    backward, size,
-                )  # fmt: skip
-                return loss, G[:, :k], gb[:k], correct
+        def run(i: int) -> tuple[float, Array, Any, int]:
+            G, gb = np.zeros(shape, dtype), np.zeros(kp)
+            loss, correct = _fused.softmax_epoch(
+                *self._csr[i], self._labels[i], Wp, z0, G, gb, k, kp, inv_n,
+                backward, size,
+            )  # fmt: skip
+            return loss, G[:, :k], gb[:k], correct
 
         parts = _map(run, len(design.blocks), design.n_threads)
         loss = sum(p[0] for p in parts) * inv_n
@@ -533,8 +528,7 @@ class FullBatchKernel:
             return _Epoch(loss, None, None, accuracy)
         gb_sum = np.asarray(sum(p[2] for p in parts)).astype(dtype)
         gW = sum(p[1] for p in parts) + np.multiply.outer(design.m, gb_sum)
-        gb_out = gb_sum if not self.binary else dtype.type(gb_sum)
-        return _Epoch(loss, gW.astype(dtype, copy=False), gb_out, accuracy)
+        return _Epoch(loss, gW.astype(dtype, copy=False), gb_sum, accuracy)
 
     def loss_grad(self, W: Array, b: Any) -> tuple[float, Array, Any]:
         """(mean loss, dL/dW, dL/db), as `losses.binary_loss_grad` / `multinomial_…`."""
