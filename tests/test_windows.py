@@ -291,3 +291,22 @@ def test_a_value_inf_stays_in_the_remainder(row):
     w = np.zeros(X.shape[1])
     w[70] = 1.0
     assert not np.isfinite(kernel.loss_grad(w, 0.0)[0])
+
+
+def test_two_callers_at_once_both_get_their_sums():
+    """The pool runs one job at a time; a caller that finds it busy runs its blocks
+    itself. Two Python threads computing at once must each get their own answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(11)
+    X = _pixels(rng, n=9000)
+    y = (rng.random(X.shape[0]) < 0.5).astype(float)
+    kernel = FullBatchKernel(X, y, binary=True, n_threads=2)
+    ws = [rng.normal(size=X.shape[1]) for _ in range(2)]
+    want = [kernel.loss_grad(w, 0.0) for w in ws]
+    with ThreadPoolExecutor(2) as callers:
+        for _ in range(50):
+            got = list(callers.map(lambda w: kernel.loss_grad(w, 0.0), ws))
+            for (loss, gw, _), (want_loss, want_gw, _) in zip(got, want, strict=True):
+                assert loss == pytest.approx(want_loss, rel=1e-14)
+                np.testing.assert_allclose(gw, want_gw, rtol=1e-12)
