@@ -103,39 +103,43 @@ def test_when_it_applies():
     assert not FullBatchKernel(X.astype(np.float16), y, 3).compiled
 
 
-def _block_args(kernel, W, b):
+def _call(kernel, W, b):
+    """softmax_epoch's arguments for block 0 as a list: the block's tuple first."""
     Wp = np.zeros((W.shape[0], 16))
     Wp[:, : W.shape[1]] = W
     z0 = np.full(16, -np.inf)
     z0[: W.shape[1]] = b
-    return [
-        *kernel._csr[0], kernel._labels[0], Wp, z0, np.zeros_like(Wp), np.zeros(16),
-        W.shape[1], 16, 1e-3, True, 8,
-    ]  # fmt: skip
+    block = [*kernel._csr[0], kernel._labels[0], np.zeros_like(Wp), np.zeros(16)]
+    return block, [Wp, z0, W.shape[1], 16, 1e-3, True, 8, 2]
 
 
 @pytest.mark.parametrize(
-    ("position", "change", "message"),
+    ("where", "position", "change", "message"),
     [
-        (3, lambda a: a + 1, "label 3 outside 0..2"),
-        (3, lambda a: a[:-1], "indptr has"),  # fewer labels than rows
-        (0, lambda a: a[:-1], "indptr has"),
-        (0, lambda a: a + 1, "indptr does not span"),
-        (2, lambda a: a[:-1], "data has"),
-        (6, lambda a: a[:-1], "G has"),
-        (5, lambda a: a[:3], "z0 has"),
-        (9, lambda a: 20, "class count"),  # kp not a whole number of registers
+        ("block", 3, lambda a: a + 1, r"label 3 outside 0\.\.2"),
+        ("block", 3, lambda a: a[:-1], "indptr has"),  # fewer labels than rows
+        ("block", 0, lambda a: a[:-1], "indptr has"),
+        ("block", 0, lambda a: a + 1, "indptr does not span"),
+        ("block", 2, lambda a: a[:-1], "data has"),
+        ("block", 4, lambda a: a[:-1], "G has"),
+        ("block", 5, lambda a: a[:3], "gb has"),
+        ("call", 1, lambda a: a[:3], "z0 has"),
+        ("call", 3, lambda a: 20, "class count"),  # kp not a whole number of registers
     ],
 )
-def test_bad_calls_are_refused(position, change, message):
+def test_bad_calls_are_refused(where, position, change, message):
     rng = np.random.default_rng(10)
     X = _sparse_pixels(rng)
     kernel = FullBatchKernel(X, rng.integers(0, 3, X.shape[0]), 3, compiled=True)
-    args = _block_args(kernel, rng.normal(size=(X.shape[1], 3)), np.zeros(3))
-    _fused.softmax_epoch(*args)  # the unchanged call is accepted
-    args[position] = change(args[position])
+    block, rest = _call(kernel, rng.normal(size=(X.shape[1], 3)), np.zeros(3))
+    _fused.softmax_epoch([tuple(block)], *rest)  # the unchanged call is accepted
+    with pytest.raises(ValueError, match="tuple of 6"):
+        _fused.softmax_epoch([tuple(block[:5])], *rest)
+    changed = block if where == "block" else rest
+    changed[position] = change(changed[position])
+    good = tuple(_call(kernel, np.zeros((X.shape[1], 3)), np.zeros(3))[0])
     with pytest.raises(ValueError, match=message):
-        _fused.softmax_epoch(*args)
+        _fused.softmax_epoch([good, tuple(block)], *rest)  # the second block is bad
 
 
 def test_engine_gives_the_same_fit_either_way(monkeypatch, mnist):

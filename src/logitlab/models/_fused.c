@@ -3,12 +3,13 @@
  * Why: the same epoch in NumPy/SciPy is two separate sparse products plus a softmax,
  * each a pass over memory, and scipy's CSR product does not vectorise over the ten
  * classes. Here each row of S is read once for both products, the class loop is whole
- * SIMD registers (kp padded to 16 floats / 8 doubles), and the GIL is released so the
- * caller's threads run row blocks in parallel. `logitlab.models._kernels` prepares the
- * CSR arrays (column indices < d by construction) and checks their dtypes; this module
- * checks every buffer's size, indptr's order and the labels' range before touching
- * memory. Built when a C compiler is present; without one `_kernels` uses SciPy's
- * products (same results, about half the speed).
+ * SIMD registers (kp padded to 16 floats / 8 doubles), and one call runs all row
+ * blocks, without the GIL, on the caller's thread and a small pool's (_pool.h).
+ * `logitlab.models._kernels` prepares the CSR arrays (column indices < d by
+ * construction) and checks their dtypes; this module checks every buffer's size,
+ * indptr's order and the labels' range before touching memory. Built when a C
+ * compiler is present; without one `_kernels` uses SciPy's products (same results, a
+ * half to a third of the speed).
  *
  * The binary model reads its rows in window form instead (encode_windows, binary_epoch;
  * see _fused_rows.h and _windows_rows.h): eight columns' pixel codes per vector
@@ -180,56 +181,6 @@ check_csr(const Py_buffer *indptr, const Py_buffer *indices, const Py_buffer *da
     return 0;
 }
 
-static PyObject *
-softmax_epoch(PyObject *self, PyObject *args)
-{
-    Py_buffer indptr, indices, data, labels, W, z0, G, gb;
-    int k, kp, backward, size;
-    double inv_n;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*w*w*iidpi", &indptr, &indices, &data,
-                          &labels, &W, &z0, &G, &gb, &k, &kp, &inv_n, &backward, &size))
-        return NULL;
-    PyObject *result = NULL;
-    const Py_ssize_t rows = labels.len / 4;
-    Py_ssize_t d = 0;
-    if ((size != 4 && size != 8) || k < 1 || kp < k || kp > MAX_KP || kp % (size == 4 ? 16 : 8)) {
-        PyErr_SetString(PyExc_ValueError, "bad item size or class count");
-        goto done;
-    }
-    d = W.len / ((Py_ssize_t)kp * size);
-    if (check_len(&labels, rows, 4, "labels") || check_csr(&indptr, &indices, &data, rows, size) ||
-        check_len(&W, d * kp, size, "W") || check_len(&G, d * kp, size, "G") ||
-        check_len(&z0, kp, size, "z0") || check_len(&gb, kp, 8, "gb"))
-        goto done;
-    const int32_t *y = labels.buf, *idx = indices.buf;
-    for (Py_ssize_t i = 0; i < rows; i++)
-        if (y[i] < 0 || y[i] >= k) {
-            PyErr_Format(PyExc_ValueError, "label %d outside 0..%d", y[i], k - 1);
-            goto done;
-        }
-    double loss = 0.0;
-    int64_t correct = 0;
-    Py_BEGIN_ALLOW_THREADS
-    if (size == 4)
-        softmax_dispatch_f32(indptr.buf, idx, data.buf, y, rows, W.buf, z0.buf, k, kp,
-                             (float)inv_n, backward, G.buf, gb.buf, &loss, &correct);
-    else
-        softmax_dispatch_f64(indptr.buf, idx, data.buf, y, rows, W.buf, z0.buf, k, kp,
-                             inv_n, backward, G.buf, gb.buf, &loss, &correct);
-    Py_END_ALLOW_THREADS
-    result = Py_BuildValue("dL", loss, (long long)correct);
-done:
-    PyBuffer_Release(&indptr);
-    PyBuffer_Release(&indices);
-    PyBuffer_Release(&data);
-    PyBuffer_Release(&labels);
-    PyBuffer_Release(&W);
-    PyBuffer_Release(&z0);
-    PyBuffer_Release(&G);
-    PyBuffer_Release(&gb);
-    return result;
-}
-
 /* Row pointers ptr (rows + 1) that start at 0, never decrease and end at `items`;
  * *longest gets the most items in one row. */
 static int
@@ -252,21 +203,82 @@ check_ptr(const Py_buffer *ptr, Py_ssize_t rows, Py_ssize_t items, const char *n
     return 0;
 }
 
-/* One row block of binary_epoch: its buffers (c, wptr, wcol, codes, rptr, rind, rval,
- * targets, g), checked, and its results. */
-#define BLOCK_BUFFERS 9
+/* One row block of an epoch call: its buffers (checked before any thread starts) and
+ * its results. softmax_epoch's blocks are (indptr, indices, data, labels, G, gb),
+ * binary_epoch's (c, wptr, wcol, codes, rptr, rind, rval, targets, g); the last ones
+ * (the gradients) writable. */
+#define MAX_BLOCK_BUFFERS 9
 typedef struct {
-    Py_buffer buf[BLOCK_BUFFERS];
+    Py_buffer buf[MAX_BLOCK_BUFFERS];
     int held; /* buffers acquired */
     Py_ssize_t rows;
     int64_t longest;
     double loss, gb;
     int64_t correct;
     int status;
-} binary_block;
+} block;
+
+/* The sequence `seq` of tuples of `n_buffers` buffers, the ones from `first_writable`
+ * on writable, into *n new blocks (NULL and an exception on failure; blocks_close
+ * releases them either way). */
+static block *
+blocks_open(PyObject *items, int n_buffers, int first_writable, Py_ssize_t *n)
+{
+    *n = PySequence_Fast_GET_SIZE(items);
+    if (*n < 1 || *n > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "no blocks");
+        return NULL;
+    }
+    block *blocks = PyMem_Calloc(*n, sizeof *blocks);
+    if (blocks == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < *n; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(items, i);
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != n_buffers) {
+            PyErr_Format(PyExc_ValueError, "a block is a tuple of %d buffers", n_buffers);
+            return blocks;
+        }
+        for (block *blk = &blocks[i]; blk->held < n_buffers; blk->held++)
+            if (PyObject_GetBuffer(PyTuple_GET_ITEM(item, blk->held), &blk->buf[blk->held],
+                                   blk->held >= first_writable ? PyBUF_WRITABLE
+                                                               : PyBUF_SIMPLE))
+                return blocks;
+    }
+    return blocks;
+}
+
+static void
+blocks_close(block *blocks, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; blocks != NULL && i < n; i++)
+        for (int k = 0; k < blocks[i].held; k++)
+            PyBuffer_Release(&blocks[i].buf[k]);
+    PyMem_Free(blocks);
+}
+
+/* The blocks' results summed into (loss, gb, correct); -1 (MemoryError) if a block
+ * ran out of memory. */
+static int
+blocks_sum(const block *blocks, Py_ssize_t n, double *loss, double *gb, int64_t *correct)
+{
+    *loss = *gb = 0.0;
+    *correct = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (blocks[i].status) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        *loss += blocks[i].loss;
+        *gb += blocks[i].gb;
+        *correct += blocks[i].correct;
+    }
+    return 0;
+}
 
 typedef struct {
-    binary_block *blocks;
+    block *blocks;
     const void *w;
     Py_ssize_t d;
     double z0, inv_n;
@@ -274,19 +286,9 @@ typedef struct {
 } binary_job;
 
 static int
-binary_block_open(PyObject *item, binary_block *blk, Py_ssize_t d, int size)
+binary_block_check(block *blk, Py_ssize_t d, int size)
 {
-    Py_buffer *b = blk->buf;
-    if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != BLOCK_BUFFERS) {
-        PyErr_SetString(PyExc_ValueError, "a block is a tuple of 9 buffers");
-        return -1;
-    }
-    for (; blk->held < BLOCK_BUFFERS; blk->held++) {
-        const int writable = blk->held == BLOCK_BUFFERS - 1; /* g */
-        if (PyObject_GetBuffer(PyTuple_GET_ITEM(item, blk->held), &b[blk->held],
-                               writable ? PyBUF_WRITABLE : PyBUF_SIMPLE))
-            return -1;
-    }
+    const Py_buffer *b = blk->buf;
     const Py_ssize_t rows = b[7].len / size, nw = b[2].len / 4, nr = b[5].len / 4;
     int64_t unused;
     blk->rows = rows;
@@ -305,7 +307,7 @@ static void
 binary_block_run(void *ctx, int i)
 {
     const binary_job *job = ctx;
-    binary_block *blk = &job->blocks[i];
+    block *blk = &job->blocks[i];
     const Py_buffer *b = blk->buf;
     if (job->size == 4) {
         const windows_f32 s = {b[1].buf, b[4].buf, b[2].buf, b[5].buf, b[3].buf, b[6].buf};
@@ -322,6 +324,90 @@ binary_block_run(void *ctx, int i)
     }
 }
 
+typedef struct {
+    block *blocks;
+    const void *W, *z0;
+    int k, kp, backward, size;
+    double inv_n;
+} softmax_job;
+
+static int
+softmax_block_check(block *blk, Py_ssize_t d, int k, int kp, int size)
+{
+    const Py_buffer *b = blk->buf;
+    const Py_ssize_t rows = b[3].len / 4;
+    blk->rows = rows;
+    if (check_len(&b[3], rows, 4, "labels") || check_csr(&b[0], &b[1], &b[2], rows, size) ||
+        check_len(&b[4], d * kp, size, "G") || check_len(&b[5], kp, 8, "gb"))
+        return -1;
+    const int32_t *y = b[3].buf;
+    for (Py_ssize_t i = 0; i < rows; i++)
+        if (y[i] < 0 || y[i] >= k) {
+            PyErr_Format(PyExc_ValueError, "label %d outside 0..%d", y[i], k - 1);
+            return -1;
+        }
+    return 0;
+}
+
+static void
+softmax_block_run(void *ctx, int i)
+{
+    const softmax_job *job = ctx;
+    block *blk = &job->blocks[i];
+    const Py_buffer *b = blk->buf;
+    if (job->size == 4)
+        softmax_dispatch_f32(b[0].buf, b[1].buf, b[2].buf, b[3].buf, blk->rows, job->W,
+                             job->z0, job->k, job->kp, (float)job->inv_n, job->backward,
+                             b[4].buf, b[5].buf, &blk->loss, &blk->correct);
+    else
+        softmax_dispatch_f64(b[0].buf, b[1].buf, b[2].buf, b[3].buf, blk->rows, job->W,
+                             job->z0, job->k, job->kp, job->inv_n, job->backward,
+                             b[4].buf, b[5].buf, &blk->loss, &blk->correct);
+}
+
+static PyObject *
+softmax_epoch(PyObject *self, PyObject *args)
+{
+    PyObject *seq;
+    Py_buffer W, z0;
+    int k, kp, backward, size, n_threads;
+    double inv_n;
+    if (!PyArg_ParseTuple(args, "Oy*y*iidpii", &seq, &W, &z0, &k, &kp, &inv_n, &backward,
+                          &size, &n_threads))
+        return NULL;
+    PyObject *result = NULL, *items = PySequence_Fast(seq, "blocks must be a sequence");
+    block *blocks = NULL;
+    Py_ssize_t n = 0;
+    if (items == NULL)
+        goto done;
+    if ((size != 4 && size != 8) || k < 1 || kp < k || kp > MAX_KP ||
+        kp % (size == 4 ? 16 : 8)) {
+        PyErr_SetString(PyExc_ValueError, "bad item size or class count");
+        goto done;
+    }
+    const Py_ssize_t d = W.len / ((Py_ssize_t)kp * size);
+    if (check_len(&W, d * kp, size, "W") || check_len(&z0, kp, size, "z0") ||
+        !(blocks = blocks_open(items, 6, 4, &n)) || PyErr_Occurred())
+        goto done;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (softmax_block_check(&blocks[i], d, k, kp, size))
+            goto done;
+    softmax_job job = {blocks, W.buf, z0.buf, k, kp, backward, size, inv_n};
+    Py_BEGIN_ALLOW_THREADS
+    pool_run(softmax_block_run, &job, (int)n, n_threads);
+    Py_END_ALLOW_THREADS
+    double loss, unused;
+    int64_t correct;
+    if (!blocks_sum(blocks, n, &loss, &unused, &correct))
+        result = Py_BuildValue("dL", loss, (long long)correct);
+done:
+    blocks_close(blocks, n);
+    Py_XDECREF(items);
+    PyBuffer_Release(&W);
+    PyBuffer_Release(&z0);
+    return result;
+}
+
 static PyObject *
 binary_epoch(PyObject *self, PyObject *args)
 {
@@ -333,47 +419,31 @@ binary_epoch(PyObject *self, PyObject *args)
                           &n_threads))
         return NULL;
     PyObject *result = NULL, *items = PySequence_Fast(seq, "blocks must be a sequence");
-    binary_block *blocks = NULL;
+    block *blocks = NULL;
     Py_ssize_t n = 0;
     if (items == NULL)
         goto done;
-    n = PySequence_Fast_GET_SIZE(items);
-    if ((size != 4 && size != 8) || n < 1 || n > INT32_MAX) {
-        PyErr_SetString(PyExc_ValueError, "bad item size or no blocks");
-        goto done;
-    }
-    blocks = PyMem_Calloc(n, sizeof *blocks);
-    if (blocks == NULL) {
-        PyErr_NoMemory();
+    if (size != 4 && size != 8) {
+        PyErr_SetString(PyExc_ValueError, "bad item size");
         goto done;
     }
     const Py_ssize_t d = w.len / size;
-    if (check_len(&w, d, size, "w"))
+    if (check_len(&w, d, size, "w") || !(blocks = blocks_open(items, 9, 8, &n)) ||
+        PyErr_Occurred())
         goto done;
     for (Py_ssize_t i = 0; i < n; i++)
-        if (binary_block_open(PySequence_Fast_GET_ITEM(items, i), &blocks[i], d, size))
+        if (binary_block_check(&blocks[i], d, size))
             goto done;
     binary_job job = {blocks, w.buf, d, z0, inv_n, backward, size};
     Py_BEGIN_ALLOW_THREADS
     pool_run(binary_block_run, &job, (int)n, n_threads);
     Py_END_ALLOW_THREADS
-    double loss = 0.0, gb = 0.0;
-    int64_t correct = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (blocks[i].status) {
-            PyErr_NoMemory();
-            goto done;
-        }
-        loss += blocks[i].loss;
-        gb += blocks[i].gb;
-        correct += blocks[i].correct;
-    }
-    result = Py_BuildValue("ddL", loss, gb, (long long)correct);
+    double loss, gb;
+    int64_t correct;
+    if (!blocks_sum(blocks, n, &loss, &gb, &correct))
+        result = Py_BuildValue("ddL", loss, gb, (long long)correct);
 done:
-    for (Py_ssize_t i = 0; blocks != NULL && i < n; i++)
-        for (int k = 0; k < blocks[i].held; k++)
-            PyBuffer_Release(&blocks[i].buf[k]);
-    PyMem_Free(blocks);
+    blocks_close(blocks, n);
     Py_XDECREF(items);
     PyBuffer_Release(&w);
     return result;
@@ -504,9 +574,11 @@ done:
 
 static PyMethodDef methods[] = {
     {"softmax_epoch", softmax_epoch, METH_VARARGS,
-     "softmax_epoch(indptr, indices, data, labels, W, z0, G, gb, k, kp, inv_n, backward, "
-     "itemsize) -> (loss sum, correct): rows of CSR S, logits S W + z0; adds Sᵀ D to G "
-     "and 1ᵀ D to gb (D = (softmax - onehot) * inv_n) when backward."},
+     "softmax_epoch(blocks, W, z0, k, kp, inv_n, backward, itemsize, n_threads) -> "
+     "(loss sum, correct), summed over the blocks, each a tuple (indptr, indices, data, "
+     "labels, G, gb): rows of CSR S, logits S W + z0; adds the block's Sᵀ D to its G "
+     "and 1ᵀ D to its gb (D = (softmax - onehot) * inv_n) when backward. The blocks run "
+     "on n_threads threads (the caller's and a pool's)."},
     {"binary_epoch", binary_epoch, METH_VARARGS,
      "binary_epoch(blocks, w, z0, inv_n, backward, itemsize, n_threads) -> (loss sum, "
      "Σ dz, correct), summed over the blocks, each a tuple (c, wptr, wcol, codes, rptr, "

@@ -8,19 +8,15 @@ from numpy.typing import NDArray
 Buffer = NDArray[Any]  # any C-contiguous array of the documented dtype
 
 def softmax_epoch(
-    indptr: Buffer,
-    indices: Buffer,
-    data: Buffer,
-    labels: Buffer,
+    blocks: Sequence[tuple[Buffer, ...]],
     W: Buffer,
     z0: Buffer,
-    G: Buffer,
-    gb: Buffer,
     k: int,
     kp: int,
     inv_n: float,
     backward: bool,
     itemsize: int,
+    n_threads: int,
     /,
 ) -> tuple[float, int]: ...
 def binary_epoch(

@@ -11,9 +11,9 @@ X = S + 1 mᵀ with S sparse (≈19 % nonzero on MNIST) gives, exactly up to rou
 
 at a fifth of the multiply-adds. Rows are split into two blocks per core, run by one
 thread per core (the C kernel, scipy's sparse products, BLAS and NumPy's ufuncs release
-the GIL): a Python pool's (`_map`), except for the binary C kernel, which runs all its
-blocks in one call on its own threads (`_pool.h`): its passes are short (0.4 ms per
-block on an MNIST pair), and the Python hand-off (~50 µs) was an eighth of that.
+the GIL): the C kernel's own (`_pool.h`), all blocks in one call, or else a Python
+pool's (`_map`). The C kernel's binary passes are short (0.4 ms per block on an MNIST
+pair), and a Python pool's hand-off (~50 µs) was an eighth of that.
 
 Two ways to run a block, same results:
 - compiled (`logitlab.models._fused`, built at install when a C compiler is present):
@@ -487,11 +487,12 @@ class FullBatchKernel:
         return _Epoch(loss, gW, gb, accuracy)
 
     def _compiled_epoch(self, W: Array, b: Any, backward: bool) -> _Epoch:
-        """Each block by `_fused` into its own gradient buffer, then the sums."""
+        """All blocks in one call to `_fused` (its own threads), each into its own
+        gradient buffers, then the sums."""
         assert _fused is not None
         design, inv_n = self.design, 1.0 / self.design.n
         dtype, size = design.dtype, design.dtype.itemsize
-        if self.binary:  # all blocks in one call: the C kernel's own threads
+        if self.binary:
             w = np.ascontiguousarray(W, dtype)
             offset = float(design.m @ w) + float(b)
             gs = [np.zeros(design.d, dtype) for _ in self._windows]
@@ -513,24 +514,18 @@ class FullBatchKernel:
         Wp[:, :k] = W
         z0 = np.full(kp, -np.inf, dtype)  # padding classes never win the maximum
         z0[:k] = design.offset(W, b)
-        shape = (design.d, kp)
-
-        def run(i: int) -> tuple[float, Array, Any, int]:
-            G, gb = np.zeros(shape, dtype), np.zeros(kp)
-            loss, correct = _fused.softmax_epoch(
-                *self._csr[i], self._labels[i], Wp, z0, G, gb, k, kp, inv_n,
-                backward, size,
-            )  # fmt: skip
-            return loss, G[:, :k], gb[:k], correct
-
-        parts = _map(run, len(design.blocks), design.n_threads)
-        loss = sum(p[0] for p in parts) * inv_n
-        accuracy = sum(p[3] for p in parts) * inv_n
+        Gs = [np.zeros((design.d, kp), dtype) for _ in self._csr]
+        gbs = [np.zeros(kp) for _ in self._csr]
+        parts = zip(self._csr, self._labels, Gs, gbs, strict=True)
+        loss, correct = _fused.softmax_epoch(
+            [(*csr, labels, G, gb) for csr, labels, G, gb in parts],
+            Wp, z0, k, kp, inv_n, backward, size, design.n_threads,
+        )  # fmt: skip
         if not backward:
-            return _Epoch(loss, None, None, accuracy)
-        gb_sum = np.asarray(sum(p[2] for p in parts)).astype(dtype)
-        gW = sum(p[1] for p in parts) + np.multiply.outer(design.m, gb_sum)
-        return _Epoch(loss, gW.astype(dtype, copy=False), gb_sum, accuracy)
+            return _Epoch(loss * inv_n, None, None, correct * inv_n)
+        gb_sum = sum(gbs[1:], gbs[0])[:k].astype(dtype)
+        gW = sum(Gs[1:], Gs[0])[:, :k] + np.multiply.outer(design.m, gb_sum)
+        return _Epoch(loss * inv_n, gW, gb_sum, correct * inv_n)
 
     def loss_grad(self, W: Array, b: Any) -> tuple[float, Array, Any]:
         """(mean loss, dL/dW, dL/db), as `losses.binary_loss_grad` / `multinomial_…`."""
