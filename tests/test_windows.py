@@ -237,7 +237,7 @@ def test_the_pool_works_after_fork():
     X = _pixels(rng, n=9000)
     y = (rng.random(X.shape[0]) < 0.5).astype(float)
     kernel = FullBatchKernel(X, y, binary=True, n_threads=2)
-    assert len(kernel._windows) == 2
+    assert len(kernel._windows) > 1  # the pool in use
     w = rng.normal(size=X.shape[1])
     want = kernel.loss_grad(w, 0.0)[0]  # the pool has started
     ctx = multiprocessing.get_context("fork")
@@ -270,7 +270,7 @@ def test_rows_of_any_length_are_read_right():
     piled_w[0] = piled_r[0] = 0  # row 0 holds every window and the remainder
     form = (c, piled_w, wcol, codes, piled_r, rind, rval)
     S = _decode(form, X.shape[1])
-    w, y = rng.normal(size=X.shape[1]), np.zeros(X.shape[0])
+    w, y = rng.normal(size=X.shape[1]), np.zeros(wptr.size - 1)
     g = np.zeros_like(w)
     loss, _, _ = _fused.binary_epoch([(*form, y, g)], w, 0.1, 1.0, True, 8, 2)
     z = S @ w + 0.1
