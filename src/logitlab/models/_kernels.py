@@ -12,8 +12,8 @@ X = S + 1 mᵀ with S sparse (≈19 % nonzero on MNIST) gives, exactly up to rou
 at a fifth of the multiply-adds. Rows are split into two blocks per core, run by one
 thread per core (the C kernel, scipy's sparse products, BLAS and NumPy's ufuncs release
 the GIL): the C kernel's own (`_pool.h`), all blocks in one call, or else a Python
-pool's (`_map`). The C kernel's binary passes are short (0.4 ms per block on an MNIST
-pair), and a Python pool's hand-off (~50 µs) was an eighth of that.
+pool's (`_map`). A Python pool's hand-off costs ~50 µs, an eighth of a binary block's
+pass on an MNIST pair; the C kernel's, microseconds.
 
 Two ways to run a block, same results:
 - compiled (`logitlab.models._fused`, built at install when a C compiler is present):
@@ -102,12 +102,9 @@ def compiled_available() -> bool:
 
 
 def _map(fn: Callable[[int], Any], n: int, workers: int) -> list[Any]:
-    """`[fn(i) for i in range(n)]` on `workers` threads, the caller's one of them.
-
-    Each thread takes the next task not yet taken, so one slowed down by a busy
-    machine leaves its share to the others; with one task per thread the caller's is
-    task 0, and the hand-off to a pool thread, which costs about as much as a quarter
-    of a small block's pass (tens of microseconds), happens once fewer."""
+    """`[fn(i) for i in range(n)]` on `workers` threads, the caller's one of them (one
+    hand-off fewer, ~50 µs each). Each thread takes the next task not yet taken, so
+    one slowed down by a busy machine leaves its share to the others."""
     if n == 1 or workers == 1:
         return [fn(i) for i in range(n)]
     pool = _pools.get(workers - 1)
