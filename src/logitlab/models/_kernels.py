@@ -72,7 +72,8 @@ _CHUNK_ROWS = 4096  # rows converted at a time: bounds the temporaries while pre
 _SAMPLE_ROWS = 1024  # rows (at most) that decide each column's background and density
 _MIN_BLOCK_ROWS = 4096  # a thread's block: smaller ones gain nothing (measured)
 # the C kernel's own threads take a block in microseconds, not a Python pool's ~50:
-# smaller blocks pay there (the homework's fit: 0.116 s with 4096, 0.109 with 1024)
+# smaller blocks pay there (the homework fit: 0.112-0.121 s with 4096, 0.106-0.111
+# with 1024)
 _MIN_BLOCK_ROWS_C = 1024
 _MIN_SIZE = 1 << 20  # n*d below which preparing is not worth it (the reference is used)
 _blas = ThreadpoolController()
