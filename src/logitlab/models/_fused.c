@@ -449,33 +449,24 @@ done:
     return result;
 }
 
-/* The window form of one CSR row block, in four steps: the steps c (quanta), a count
- * of windows and remainder, the output buffers, the fill. */
+/* The window form of one CSR row block: the steps c (quanta), then one pass that
+ * writes windows and remainder into room for every nonzero, then that room cut to
+ * what was used. */
 #define ENCODE(T, SUF)                                                                 \
     do {                                                                               \
         const T *val = data.buf, *mm = m.buf;                                          \
-        T *cc = (T *)PyByteArray_AS_STRING(out[0]), *inv = (T *)(scratch + 2 * d);      \
+        T *cc = (T *)PyByteArray_AS_STRING(out[0]), *inv = (T *)(scratch + 3 * d);      \
         Py_BEGIN_ALLOW_THREADS                                                         \
-        quanta_##SUF(ptr, idx, val, rows, d, mm, scratch, scratch + d, scratch + 3 * d,  \
-                     cc);                                                          \
+        quanta_##SUF(ptr, idx, val, rows, d, mm, scratch, scratch + d,                 \
+                     scratch + 2 * d, cc);                                             \
         for (Py_ssize_t j = 0; j < d; j++)                                             \
             inv[j] = cc[j] != 0 ? 1 / cc[j] : 0;                                       \
-        encode_rows_##SUF(ptr, idx, val, rows, mm, cc, inv, 0, qs, wp, rp, NULL, NULL,      \
-                          NULL, NULL);                                                       \
-        Py_END_ALLOW_THREADS                                                           \
-        const int64_t nw = wp[rows], nr = rp[rows];                                    \
-        if (!(out[2] = PyByteArray_FromStringAndSize(NULL, 4 * nw)) ||                 \
-            !(out[3] = PyByteArray_FromStringAndSize(NULL, 8 * nw)) ||                 \
-            !(out[5] = PyByteArray_FromStringAndSize(NULL, 4 * nr)) ||                 \
-            !(out[6] = PyByteArray_FromStringAndSize(NULL, sizeof(T) * nr)))           \
-            goto done;                                                                 \
-        int32_t *wc = (int32_t *)PyByteArray_AS_STRING(out[2]);                        \
-        uint8_t *cd = (uint8_t *)PyByteArray_AS_STRING(out[3]);                        \
-        int32_t *ri = (int32_t *)PyByteArray_AS_STRING(out[5]);                        \
-        T *rv = (T *)PyByteArray_AS_STRING(out[6]);                                    \
-        Py_BEGIN_ALLOW_THREADS                                                         \
-        memset(cd, 0, 8 * nw);                                                         \
-        encode_rows_##SUF(ptr, idx, val, rows, mm, cc, inv, 1, qs, wp, rp, wc, cd, ri, rv); \
+        memset(PyByteArray_AS_STRING(out[3]), 0, 8 * (size_t)nnz);                     \
+        encode_rows_##SUF(ptr, idx, val, rows, mm, cc, inv, wp, rp,                    \
+                          (int32_t *)PyByteArray_AS_STRING(out[2]),                    \
+                          (uint8_t *)PyByteArray_AS_STRING(out[3]),                    \
+                          (int32_t *)PyByteArray_AS_STRING(out[5]),                    \
+                          (T *)PyByteArray_AS_STRING(out[6]));                         \
         Py_END_ALLOW_THREADS                                                           \
     } while (0)
 
@@ -497,33 +488,38 @@ encode_windows(PyObject *self, PyObject *args)
         goto done;
     const int64_t *ptr = indptr.buf;
     const int32_t *idx = indices.buf;
-    for (int64_t p = 0; p < ptr[rows]; p++)
-        if (idx[p] < 0 || idx[p] >= d) {
-            PyErr_Format(PyExc_ValueError, "column index %d outside 0..%zd", idx[p], d - 1);
-            goto done;
-        }
+    const Py_ssize_t nnz = (Py_ssize_t)ptr[rows];
     for (Py_ssize_t i = 0; i < rows; i++)
-        for (int64_t p = ptr[i] + 1; p < ptr[i + 1]; p++)
-            if (idx[p] <= idx[p - 1]) {
-                PyErr_SetString(PyExc_ValueError, "column indices not increasing in a row");
+        for (int64_t p = ptr[i]; p < ptr[i + 1]; p++)
+            if (idx[p] < 0 || idx[p] >= d || (p > ptr[i] && idx[p] <= idx[p - 1])) {
+                if (idx[p] < 0 || idx[p] >= d)
+                    PyErr_Format(PyExc_ValueError, "column index %d outside 0..%zd",
+                                 idx[p], d - 1);
+                else
+                    PyErr_SetString(PyExc_ValueError,
+                                    "column indices not increasing in a row");
                 goto done;
             }
-    scratch = PyMem_RawMalloc(4 * (size_t)d * sizeof(double) + (size_t)ptr[rows]);
-    if (!scratch || !(out[0] = PyByteArray_FromStringAndSize(NULL, d * size)) ||
-        !(out[1] = PyByteArray_FromStringAndSize(NULL, 8 * (rows + 1))) ||
-        !(out[4] = PyByteArray_FromStringAndSize(NULL, 8 * (rows + 1)))) {
-        if (!scratch)
-            PyErr_NoMemory();
+    scratch = PyMem_RawMalloc(4 * (size_t)d * sizeof(double));
+    if (!scratch) {
+        PyErr_NoMemory();
         goto done;
     }
-    uint8_t *qs = (uint8_t *)(scratch + 4 * d); /* each nonzero's code */
+    const Py_ssize_t sizes[7] = {d * size, 8 * (rows + 1), 4 * nnz, 8 * nnz,
+                                 8 * (rows + 1), 4 * nnz, size * nnz};
+    for (int i = 0; i < 7; i++)
+        if (!(out[i] = PyByteArray_FromStringAndSize(NULL, sizes[i])))
+            goto done;
     int64_t *wp = (int64_t *)PyByteArray_AS_STRING(out[1]);
     int64_t *rp = (int64_t *)PyByteArray_AS_STRING(out[4]);
-    wp[0] = rp[0] = 0;
     if (size == 4)
         ENCODE(float, f32);
     else
         ENCODE(double, f64);
+    const int64_t nw = wp[rows], nr = rp[rows];
+    if (PyByteArray_Resize(out[2], 4 * nw) || PyByteArray_Resize(out[3], 8 * nw) ||
+        PyByteArray_Resize(out[5], 4 * nr) || PyByteArray_Resize(out[6], size * nr))
+        goto done;
     result = Py_BuildValue("(OOOOOOO)", out[0], out[1], out[2], out[3], out[4], out[5],
                            out[6]);
 done:

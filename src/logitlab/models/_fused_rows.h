@@ -397,34 +397,29 @@ FN(quanta)(const int64_t *indptr, const int32_t *indices, const REAL *data,
 }
 
 /* Greedy windows over one row's coded nonzeros: a window opens at the first coded
- * column not yet covered and spans eight (the fewest windows that cover them). With
- * `fill` false only counts (and keeps each nonzero's code in qs); with it, writes
- * windows (codes zeroed beforehand) and remainder at *nw, *nr. Opening a window is
- * data-dependent, so it moves the counters without a branch. */
+ * column not yet covered and spans eight (the fewest windows that cover them); the
+ * others go to the remainder. Windows and remainder are written at *nw, *nr (codes
+ * zeroed beforehand). Opening a window is data-dependent, so it moves the counters
+ * without a branch. */
 static inline __attribute__((always_inline)) void
 FN(encode_row)(const int32_t *indices, const REAL *data, int64_t start, int64_t stop,
-               const REAL *m, const REAL *c, const REAL *inv_c, int fill, uint8_t *qs,
-               int64_t *nw, int64_t *nr, int32_t *wcol, uint8_t *codes, int32_t *rind,
-               REAL *rval)
+               const REAL *m, const REAL *c, const REAL *inv_c, int64_t *nw, int64_t *nr,
+               int32_t *wcol, uint8_t *codes, int32_t *rind, REAL *rval)
 {
     int64_t end = -1, w = *nw - 1, r = *nr, first = 0;
     for (int64_t p = start; p < stop; p++) {
         const int32_t j = indices[p];
-        const int q = fill ? qs[p] : (qs[p] = (uint8_t)FN(code)(data[p], c[j], inv_c[j], m[j]));
+        const int q = FN(code)(data[p], c[j], inv_c[j], m[j]);
         if (q) { /* the common case */
             const int64_t open = -(int64_t)(j >= end); /* all ones or zero */
             w -= open;
             first = (first & ~open) | ((int64_t)j & open);
             end = (end & ~open) | (((int64_t)j + 8) & open);
-            if (fill) {
-                wcol[w] = (int32_t)first;
-                codes[8 * w + (j - first)] = (uint8_t)q;
-            }
+            wcol[w] = (int32_t)first;
+            codes[8 * w + (j - first)] = (uint8_t)q;
         } else {
-            if (fill) {
-                rind[r] = j;
-                rval[r] = data[p];
-            }
+            rind[r] = j;
+            rval[r] = data[p];
             r++;
         }
     }
@@ -464,25 +459,20 @@ FN(csr_fill)(const REAL *X, const REAL *m, Py_ssize_t rows, Py_ssize_t d,
     return p;
 }
 
-/* Each row's windows and remainder, counted (`fill` false: row pointers wptr, rptr;
- * each nonzero's code kept in qs) or written (fill true, at the counted places). */
+/* Each row's windows and remainder, in one pass, into arrays with room for every
+ * nonzero (each takes at most one window or one remainder place). */
 CLONES static void
 FN(encode_rows)(const int64_t *indptr, const int32_t *indices, const REAL *data,
                 Py_ssize_t rows, const REAL *m, const REAL *c, const REAL *inv_c,
-                int fill, uint8_t *qs, int64_t *wptr, int64_t *rptr, int32_t *wcol, uint8_t *codes,
-                int32_t *rind, REAL *rval)
+                int64_t *wptr, int64_t *rptr, int32_t *wcol, uint8_t *codes, int32_t *rind,
+                REAL *rval)
 {
     int64_t nw = 0, nr = 0;
+    wptr[0] = rptr[0] = 0;
     for (Py_ssize_t i = 0; i < rows; i++) {
-        if (fill) {
-            nw = wptr[i];
-            nr = rptr[i];
-        }
-        FN(encode_row)(indices, data, indptr[i], indptr[i + 1], m, c, inv_c, fill, qs,
-                       &nw, &nr, wcol, codes, rind, rval);
-        if (!fill) {
-            wptr[i + 1] = nw;
-            rptr[i + 1] = nr;
-        }
+        FN(encode_row)(indices, data, indptr[i], indptr[i + 1], m, c, inv_c, &nw, &nr,
+                       wcol, codes, rind, rval);
+        wptr[i + 1] = nw;
+        rptr[i + 1] = nr;
     }
 }
