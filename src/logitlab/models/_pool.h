@@ -35,7 +35,7 @@ static struct {
     atomic_int sleeping;     /* helpers waiting on cv */
     pool_task run;           /* the current job, written before its ticket */
     void *ctx;
-    int n_tasks;
+    atomic_int n_tasks;      /* atomic: a late helper may read it as the next is set */
     int helpers;
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
 
@@ -54,7 +54,8 @@ static void
 pool_work(uint32_t job)
 {
     uint64_t t = atomic_load(&pool.ticket);
-    while ((uint32_t)(t >> 32) == job && (uint32_t)t < (uint32_t)pool.n_tasks) {
+    while ((uint32_t)(t >> 32) == job &&
+           (uint32_t)t < (uint32_t)atomic_load(&pool.n_tasks)) {
         if (atomic_compare_exchange_weak(&pool.ticket, &t, t + 1)) {
             /* our task is not done, so the job (run, ctx) is still this one */
             pool.run(pool.ctx, (int)(uint32_t)t);
@@ -138,7 +139,7 @@ pool_run(pool_task run, void *ctx, int n_tasks, int n_threads)
         if (pool.helpers > 0) {
             pool.run = run;
             pool.ctx = ctx;
-            pool.n_tasks = n_tasks;
+            atomic_store(&pool.n_tasks, n_tasks);
             atomic_store(&pool.done, 0);
             const uint32_t job = (uint32_t)(atomic_load(&pool.ticket) >> 32) + 1;
             atomic_store(&pool.ticket, (uint64_t)job << 32); /* publish */
