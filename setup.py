@@ -1,7 +1,7 @@
-"""The one compiled part: the fused full-batch kernel (logitlab/models/_fused.c).
+"""The one compiled part: the fused full-batch kernel (logitlab/backends/_fused.c).
 
 Everything else is in pyproject.toml. The extension is optional: without a C compiler
-the install still succeeds and `logitlab.models._kernels` uses SciPy's sparse products
+the install still succeeds and `logitlab.backends.kernels` uses SciPy's sparse products
 (same results, about half the speed).
 """
 
@@ -13,12 +13,12 @@ unix = sys.platform != "win32"
 setup(
     ext_modules=[
         Extension(
-            "logitlab.models._fused",
-            ["src/logitlab/models/_fused.c"],
+            "logitlab.backends._fused",
+            ["src/logitlab/backends/_fused.c"],
             depends=[
-                "src/logitlab/models/_fused_rows.h",
-                "src/logitlab/models/_windows_rows.h",
-                "src/logitlab/models/_pool.h",
+                "src/logitlab/backends/_fused_rows.h",
+                "src/logitlab/backends/_windows_rows.h",
+                "src/logitlab/backends/_pool.h",
             ],
             # -Wno-psabi: GCC notes that 64-byte vector arguments changed ABI in 4.6;
             # they never cross this file's boundary

@@ -26,10 +26,10 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
+from logitlab.backends.kernels import FullBatchKernel, compiled_available
 from logitlab.data import load_mnist
 from logitlab.data.tasks import make_task, standardize
-from logitlab.models import LogisticRegressionGD, SoftmaxRegressionGD
-from logitlab.models._kernels import FullBatchKernel, compiled_available
+from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
 
 try:  # PyTorch's CPU build, only if it happens to be installed
     import torch

@@ -20,7 +20,7 @@ from sklearn.preprocessing import StandardScaler
 
 from logitlab.cli import app
 from logitlab.data.tasks import make_task
-from logitlab.models import LogisticRegressionGD, SoftmaxRegressionGD
+from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
 
 SMALL = ["--n-train", "2000", "--n-test", "500", "--seed", "3"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from logitlab import __version__
+from logitlab.backends import kernels as _kernels
 from logitlab.cli import app
-from logitlab.models import _kernels
 
 
 def test_version_says_whether_the_compiled_kernel_is_built(monkeypatch):

@@ -10,9 +10,10 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
+from logitlab.backends import kernels as _kernels
 from logitlab.data.tasks import make_task, standardize
 from logitlab.errors import DivergenceError
-from logitlab.models import LogisticRegressionGD, SoftmaxRegressionGD, _kernels
+from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
 from logitlab.models.functions import binary_cross_entropy_clipped, sigmoid_two_branch
 from logitlab.models.losses import binary_loss_grad, multinomial_loss_grad
 from logitlab.optim import descent

@@ -13,7 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from logitlab.models import LogisticRegressionGD, SoftmaxRegressionGD
+from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
 
 EXPECTED_FAILED: dict[str, str] = {}
 

@@ -1,4 +1,4 @@
-"""The compiled kernel (`logitlab.models._fused`): its edge cases and its guards.
+"""The compiled kernel (`logitlab.backends._fused`): its edge cases and its guards.
 
 The common cases are in test_kernels.py; here: class counts that take each of its code
 shapes (one, two and any number of SIMD registers per row), logits far apart (its own
@@ -12,9 +12,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from logitlab.backends import _fused
+from logitlab.backends import kernels as _kernels
+from logitlab.backends.kernels import FullBatchKernel
 from logitlab.errors import LogitlabError
-from logitlab.models import SoftmaxRegressionGD, _fused, _kernels
-from logitlab.models._kernels import FullBatchKernel
+from logitlab.estimators import SoftmaxRegressionGD
 from logitlab.models.losses import binary_loss_grad, multinomial_loss_grad
 
 
@@ -161,7 +163,7 @@ def test_engine_gives_the_same_fit_either_way(monkeypatch, mnist):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_csr_built_in_c_equals_numpys(monkeypatch, dtype):
-    from logitlab.models._kernels import ALL_SPARSE, Design
+    from logitlab.backends.kernels import ALL_SPARSE, Design
 
     X = _sparse_pixels(np.random.default_rng(11), n=10000, dtype=dtype)
     X[5, :] = -0.4  # a row of background only
@@ -200,7 +202,7 @@ def test_csr_fill_reports_what_did_not_fit():
 def test_design_survives_a_sample_that_underestimates(monkeypatch):
     """The CSR arrays are sized from the sampled rows' density; rows the sample skips
     may hold far more: the second pass must still give every nonzero."""
-    from logitlab.models._kernels import ALL_SPARSE, Design
+    from logitlab.backends.kernels import ALL_SPARSE, Design
 
     monkeypatch.setattr(_kernels, "_SAMPLE_ROWS", 10)
     rng = np.random.default_rng(13)

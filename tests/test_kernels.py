@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from logitlab.backends.kernels import Design, FullBatchKernel
 from logitlab.data.tasks import make_task, standardize
 from logitlab.errors import DataError
-from logitlab.models._kernels import Design, FullBatchKernel
 from logitlab.models.losses import binary_loss_grad, multinomial_loss_grad
 
 TOL = {np.float64: 1e-10, np.float32: 1e-4}  # relative to the largest gradient entry

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from logitlab.models._kernels import FullBatchKernel
+from logitlab.backends.kernels import FullBatchKernel
 from logitlab.models.losses import (
     BINARY,
     MULTINOMIAL,

@@ -8,7 +8,7 @@ import pytest
 
 from logitlab.data.tasks import make_task, standardize
 from logitlab.errors import ModelFileError
-from logitlab.models import LogisticRegressionGD, SoftmaxRegressionGD
+from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
 from logitlab.persistence import Preprocessing, load_model, save_model
 
 

@@ -7,10 +7,10 @@ import pytest
 from scipy.special import expit, log_softmax
 from threadpoolctl import threadpool_limits
 
+from logitlab.estimators import SoftmaxRegressionGD
 from logitlab.experiments.paper import paper_split, paper_stopping
 from logitlab.experiments.paper_pairs import difference_classifier, run_pair, run_sweep
 from logitlab.experiments.paper_softmax import run_softmax, run_softmax_chain
-from logitlab.models import SoftmaxRegressionGD
 
 DATA = {"n_train": 3000, "n_test": 600, "holdout_fraction": 0.1}
 

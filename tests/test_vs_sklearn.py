@@ -12,7 +12,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from logitlab.data.tasks import make_task
-from logitlab.models import LogisticRegressionGD, SoftmaxRegressionGD
+from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
 
 
 def _pool(X: np.ndarray, k: int = 2) -> np.ndarray:

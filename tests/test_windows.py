@@ -15,8 +15,10 @@ import numpy as np
 import pytest
 from sklearn.preprocessing import StandardScaler
 
-from logitlab.models import LogisticRegressionGD, _fused, _kernels
-from logitlab.models._kernels import FullBatchKernel
+from logitlab.backends import _fused
+from logitlab.backends import kernels as _kernels
+from logitlab.backends.kernels import FullBatchKernel
+from logitlab.estimators import LogisticRegressionGD
 from logitlab.models.losses import binary_loss_grad
 
 pytestmark = pytest.mark.skipif(_fused is None, reason="compiled kernel not built")

@@ -25,7 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 import logitlab
 from logitlab._atomic import atomic_path
 from logitlab.errors import ModelFileError
-from logitlab.models import LogisticRegressionGD, SoftmaxRegressionGD
+from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
 
 _MODELS = {cls.__name__: cls for cls in (LogisticRegressionGD, SoftmaxRegressionGD)}
 

@@ -72,7 +72,7 @@ def _print_version(ctx: click.Context, _: click.Parameter, value: bool) -> None:
     compiler; without one full-batch fits run at about half the speed)."""
     if not value or ctx.resilient_parsing:
         return
-    from logitlab.models._kernels import compiled_available
+    from logitlab.backends.kernels import compiled_available
 
     built = "built" if compiled_available() else "not built: SciPy's products are used"
     click.echo(f"logitlab, version {__version__} (compiled kernel: {built})")

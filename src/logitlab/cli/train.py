@@ -31,7 +31,7 @@ from logitlab.cli.data import dataset_options
 from logitlab.data import load_dataset
 from logitlab.data.tasks import Task, make_task, standardize
 from logitlab.errors import LogitlabError
-from logitlab.models import LogisticRegressionGD, SoftmaxRegressionGD
+from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
 from logitlab.persistence import Preprocessing, save_model
 from logitlab.plots.curves import loss_curves
 

@@ -53,6 +53,7 @@ from logitlab._json import plain
 from logitlab.data import DatasetSplit, load_dataset
 from logitlab.data.tasks import Task, holdout_split, make_task, standardize
 from logitlab.errors import LogitlabError
+from logitlab.estimators import LogisticRegressionGD
 from logitlab.evaluation import (
     binary_summary,
     confidences,
@@ -60,7 +61,6 @@ from logitlab.evaluation import (
     misclassified_indices,
     per_class_report,
 )
-from logitlab.models import LogisticRegressionGD
 from logitlab.models.functions import sigmoid
 from logitlab.persistence import Preprocessing
 from logitlab.report import ReportFigure, ReportTable

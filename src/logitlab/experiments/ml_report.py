@@ -51,7 +51,7 @@ from sklearn.tree import DecisionTreeClassifier
 from logitlab.data import load_dataset
 from logitlab.data.tasks import make_task, standardize
 from logitlab.errors import LogitlabError
-from logitlab.models import SoftmaxRegressionGD
+from logitlab.estimators import SoftmaxRegressionGD
 
 SAMPLERS = ("loguniform", "uniform")
 REPORT_C = (

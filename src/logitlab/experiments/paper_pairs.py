@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from logitlab.estimators import LogisticRegressionGD
 from logitlab.experiments.paper import (
     accuracy,
     fit_paper_stopping,
@@ -20,7 +21,6 @@ from logitlab.experiments.paper import (
     paper_split,
     split_for,
 )
-from logitlab.models import LogisticRegressionGD
 
 # data_loss is the mean training cross-entropy here (loss_scale="mean"); the hold-out
 # set is named "validation" because that is the eval set early stopping watches.

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from logitlab.estimators import SoftmaxRegressionGD
 from logitlab.experiments.paper import fit_paper_stopping, history_lists, split_for
-from logitlab.models import SoftmaxRegressionGD
 
 _HISTORY = (
     "epoch",

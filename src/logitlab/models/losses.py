@@ -3,7 +3,7 @@
 Every loss/gradient function has the signature `loss_grad(X, Y, W, b) -> (loss, gW, gb)`
 and returns the MEAN loss over the rows of X; the engine scales it (sum loss) and adds
 the penalty. They work in the dtype of X (float32 stays float32). For large full-batch
-fits the engine uses `logitlab.models._kernels.FullBatchKernel` instead; the functions
+fits the engine uses `logitlab.backends.kernels.FullBatchKernel` instead; the functions
 here are the reference it is tested against, and serve mini-batches and small data.
 """
 

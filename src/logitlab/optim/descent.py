@@ -67,12 +67,12 @@ from numpy.typing import NDArray
 from sklearn.exceptions import ConvergenceWarning
 
 from logitlab import _console
-from logitlab.errors import DivergenceError
-from logitlab.models._kernels import (
+from logitlab.backends.kernels import (
     FullBatchKernel,
     single_threaded_blas,
     worth_preparing,
 )
+from logitlab.errors import DivergenceError
 from logitlab.models.losses import Family
 from logitlab.models.penalties import Penalty
 from logitlab.optim.batches import iter_batches

@@ -1,11 +1,11 @@
-/* logitlab.models._fused: the fused full-batch epoch over a sparse design, in C.
+/* logitlab.backends._fused: the fused full-batch epoch over a sparse design, in C.
  *
  * Why: the same epoch in NumPy/SciPy is two separate sparse products plus a softmax,
  * each a pass over memory, and scipy's CSR product does not vectorise over the ten
  * classes. Here each row of S is read once for both products, the class loop is whole
  * SIMD registers (kp padded to 16 floats / 8 doubles), and one call runs all row
  * blocks, without the GIL, on the caller's thread and a small pool's (_pool.h).
- * `logitlab.models._kernels` prepares the CSR arrays (column indices < d by
+ * `logitlab.backends.kernels` prepares the CSR arrays (column indices < d by
  * construction) and checks their dtypes; this module checks every buffer's size,
  * indptr's order and the labels' range before touching memory. Built when a C
  * compiler is present; without one `_kernels` uses SciPy's products (same results, a

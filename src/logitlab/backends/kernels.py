@@ -16,7 +16,7 @@ pool's (`_map`). A Python pool's hand-off costs ~50 µs, an eighth of a binary b
 pass on an MNIST pair; the C kernel's, microseconds.
 
 Two ways to run a block, same results:
-- compiled (`logitlab.models._fused`, built at install when a C compiler is present):
+- compiled (`logitlab.backends._fused`, built at install when a C compiler is present):
   all columns sparse; each row's nonzeros are read once for both products, the softmax
   and its gradient computed in between, the ten classes as whole SIMD registers.
   About twice as fast as the other way, and within the machine's limit for an epoch
@@ -56,7 +56,7 @@ from threadpoolctl import ThreadpoolController
 from logitlab.errors import DataError, LogitlabError
 
 try:
-    import logitlab.models._fused as _fused
+    import logitlab.backends._fused as _fused
 except ImportError:  # installed without a C compiler: the SciPy way only
     _fused = None  # type: ignore[assignment]
 

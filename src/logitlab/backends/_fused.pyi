@@ -1,4 +1,4 @@
-"""Types of the compiled kernel (_fused.c); `logitlab.models._kernels` calls it."""
+"""Types of the compiled kernel (_fused.c); `logitlab.backends.kernels` calls it."""
 
 from collections.abc import Sequence
 from typing import Any

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from logitlab.models._base import GDClassifierBase
+from logitlab.estimators._base import GDClassifierBase
 from logitlab.models.functions import log_softmax, softmax
 from logitlab.models.losses import MULTINOMIAL
 
@@ -35,7 +35,7 @@ class SoftmaxRegressionGD(GDClassifierBase):
     Examples
     --------
     >>> import numpy as np
-    >>> from logitlab.models import SoftmaxRegressionGD
+    >>> from logitlab.estimators import SoftmaxRegressionGD
     >>> X = np.array([[0.0], [1.0], [2.0], [5.0], [6.0], [7.0]]); y = [0, 0, 1, 1, 2, 2]
     >>> clf = SoftmaxRegressionGD(learning_rate=0.5, max_iter=2000).fit(X, y)
     >>> clf.predict(X).tolist(), clf.coef_.shape

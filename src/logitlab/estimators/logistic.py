@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
-from logitlab.models._base import GDClassifierBase
+from logitlab.estimators._base import GDClassifierBase
 from logitlab.models.functions import log_sigmoid
 from logitlab.models.losses import BINARY
 
@@ -30,7 +30,7 @@ class LogisticRegressionGD(GDClassifierBase):
     2λw), so the paper's λ is alpha = 2λ here; the guide's `lambda_reg * 0.5 * ||w||²`
     is alpha = lambda_reg.
 
-    Parameters are documented in `logitlab.models` (shared by both estimators): the
+    Parameters are documented in `logitlab.estimators` (shared by both estimators): the
     optimiser (learning_rate, max_iter, batch_size, momentum, nesterov, schedule,
     decay_steps, decay_rate), the objective (loss_scale, penalty, alpha, l1_ratio,
     l1_method, fit_intercept), stopping (tol, stopping, early_stopping,
@@ -46,7 +46,7 @@ class LogisticRegressionGD(GDClassifierBase):
     Examples
     --------
     >>> import numpy as np
-    >>> from logitlab.models import LogisticRegressionGD
+    >>> from logitlab.estimators import LogisticRegressionGD
     >>> X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = np.array([0, 0, 1, 1])
     >>> clf = LogisticRegressionGD(learning_rate=1.0, max_iter=200).fit(X, y)
     >>> clf.predict(X).tolist(), clf.coef_.shape, len(clf.history_["loss"])
