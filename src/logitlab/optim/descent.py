@@ -40,8 +40,8 @@ from (`steps["loss"]`) and each eval set's loss and accuracy at those same weigh
 so the first step of epoch e+1 shows what `history` shows for the end of epoch e.
 
 Full batch: every full pass over a data set (gradient, end-of-epoch measure, the line
-search's trial points, each eval set) goes through one `FullBatchKernel` prepared per
-data set and fit, when `_kernels.worth_preparing` says the set is big enough; otherwise,
+search's trial points, each eval set) goes through one `CompiledObjective` prepared per
+data set and fit, when `compiled.worth_it` says it applies and pays; otherwise,
 and for mini-batches, through the reference functions of `models.losses`. Mini-batch
 steps run with BLAS on one thread: on products this small its threads cost more than
 they gain (0.75 s against 8.04 s for the same fit, measured on 2 cores).
@@ -67,11 +67,8 @@ from numpy.typing import NDArray
 from sklearn.exceptions import ConvergenceWarning
 
 from logitlab import _console
-from logitlab.backends.kernels import (
-    FullBatchKernel,
-    single_threaded_blas,
-    worth_preparing,
-)
+from logitlab.backends.compiled import CompiledObjective, worth_it
+from logitlab.backends.reference import single_threaded_blas
 from logitlab.errors import DivergenceError
 from logitlab.models.losses import Family
 from logitlab.models.penalties import Penalty
@@ -355,12 +352,12 @@ def descend(
 
 def _kernel_for(
     family: Family, X: Array, targets: Array, n_classes: int, c: DescentConfig
-) -> FullBatchKernel | None:
+) -> CompiledObjective | None:
     """The prepared full-batch kernel for a data set, or None for the reference."""
-    if c.batch_size is not None or not worth_preparing(X):
+    if c.batch_size is not None or not worth_it(X, None):
         return None
-    binary = family.name == "binary"
-    return FullBatchKernel(X, targets, None if binary else n_classes, binary=binary)
+    labels = targets.argmax(axis=1) if targets.ndim == 2 else targets
+    return CompiledObjective(family, X, labels)
 
 
 def _scorer(family: Family, s: EvalSet, n_classes: int, c: DescentConfig) -> _Forward:
