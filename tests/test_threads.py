@@ -34,8 +34,11 @@ _COUNT = textwrap.dedent(
     import os, sys, threading, time
     import numpy as np
     from threadpoolctl import threadpool_limits
+    from logitlab.backends import compiled
     from logitlab.backends.compiled import CompiledObjective
     from logitlab.models.losses import MULTINOMIAL
+
+    compiled._MIN_PARALLEL_WORK = 0  # small epochs on threads too
 
     rng = np.random.default_rng(0)
     X = np.where(rng.random((20000, 50)) < 0.2, rng.normal(size=(20000, 50)), 0.0)
@@ -148,7 +151,8 @@ def _fork_and_fit(cls) -> np.ndarray:
 @needs_compiled
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
 @pytest.mark.parametrize("cls", [LogisticRegressionGD, SoftmaxRegressionGD])
-def test_fit_fork_fit(cls):
+def test_fit_fork_fit(cls, monkeypatch):
+    monkeypatch.setattr(compiled, "_MIN_PARALLEL_WORK", 0)  # threads for every epoch
     X, y = _problem()
     assert compiled.worth_it(X, None)  # the fits below use the compiled kernel
     CompiledObjective = compiled.CompiledObjective
@@ -165,7 +169,8 @@ def _coef_in_child(_: int) -> np.ndarray:
 
 @needs_compiled
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
-def test_multiprocessing_fork_pool_after_a_fit():
+def test_multiprocessing_fork_pool_after_a_fit(monkeypatch):
+    monkeypatch.setattr(compiled, "_MIN_PARALLEL_WORK", 0)
     want = _fit(SoftmaxRegressionGD)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)

@@ -51,6 +51,13 @@ _SAMPLE_ROWS = 1024  # rows (at most) that decide each column's background value
 # 0.106-0.111 s, with 4096 0.112-0.121 s (measured)
 _MIN_BLOCK_ROWS = 1024
 _MIN_SIZE = 1 << 20  # n*d below which preparing does not pay within a fit
+# An OpenMP region ends when every thread of its team has arrived, and on a busy
+# machine a woken thread may wait milliseconds for a core: an epoch smaller than
+# this many multiply-adds (nonzeros × padded classes; ≈5 ms on one thread) runs on
+# the calling thread. The homework's binary epoch (12,665 rows, ~2M) took a median
+# 17.8 ms on two OpenMP threads against 1.2 ms for the old spin-then-steal pool
+# on the shared 2-core machine.
+_MIN_PARALLEL_WORK = 1 << 23
 _Windows = tuple[Array, Array, Array, Array, Array, Array, Array]  # see _window_form
 
 
@@ -199,6 +206,12 @@ class CompiledObjective:
         else:
             self._labels = [labels[r].astype(np.int32) for r in self.row_blocks]
 
+    def _threads(self, lanes: int) -> int:
+        """The epoch's thread count: one when it is too small to share (see
+        _MIN_PARALLEL_WORK), else `n_jobs`'s."""
+        nnz = sum(blk.data.size for blk in self.blocks)
+        return 1 if nnz * lanes < _MIN_PARALLEL_WORK else self.n_threads
+
     def _epoch(self, W: Array, b: Any, backward: bool) -> _Epoch:
         if self.binary:
             return self._binary_epoch(W, b, backward)
@@ -213,7 +226,7 @@ class CompiledObjective:
         parts = zip(self._windows, self._targets, gs, strict=True)
         blocks = [(*form, y, g) for form, y, g in parts]
         loss, gb, correct = _fused.binary_epoch(
-            blocks, w, offset, inv_n, backward, dtype.itemsize, self.n_threads
+            blocks, w, offset, inv_n, backward, dtype.itemsize, self._threads(1)
         )
         if not backward:
             return _Epoch(loss * inv_n, None, None, correct * inv_n)
@@ -238,7 +251,7 @@ class CompiledObjective:
         parts = zip(self.blocks, self._labels, Gs, gbs, strict=True)
         loss, correct = _fused.softmax_epoch(
             [(blk.indptr, blk.indices, blk.data, y, G, gb) for blk, y, G, gb in parts],
-            Wp, z0, k, kp, inv_n, backward, dtype.itemsize, self.n_threads,
+            Wp, z0, k, kp, inv_n, backward, dtype.itemsize, self._threads(kp),
         )  # fmt: skip
         if not backward:
             return _Epoch(loss * inv_n, None, None, correct * inv_n)
