@@ -94,23 +94,6 @@ cpu_has_v4(void)
 #define EPSILON FLT_EPSILON
 #define IS_DOUBLE 0
 #include "_fused_rows.h"
-#undef REAL
-#undef FN
-#undef EXP
-#undef FABS
-#undef LANES
-#undef INT
-#undef UINT
-#undef EXP_MIN
-#undef EXP_BIAS
-#undef MANT_BITS
-#undef LN2_HI
-#undef LN2_LO
-#undef TAYLOR_DEGREE
-#undef LOG1P_TERMS
-#undef RINT
-#undef EPSILON
-#undef IS_DOUBLE
 
 #define REAL double
 #define FN(name) name##_f64
@@ -130,23 +113,6 @@ cpu_has_v4(void)
 #define EPSILON DBL_EPSILON
 #define IS_DOUBLE 1
 #include "_fused_rows.h"
-#undef REAL
-#undef FN
-#undef EXP
-#undef FABS
-#undef LANES
-#undef INT
-#undef UINT
-#undef EXP_MIN
-#undef EXP_BIAS
-#undef MANT_BITS
-#undef LN2_HI
-#undef LN2_LO
-#undef TAYLOR_DEGREE
-#undef LOG1P_TERMS
-#undef RINT
-#undef EPSILON
-#undef IS_DOUBLE
 
 #ifdef _OPENMP
 #include <omp.h>
