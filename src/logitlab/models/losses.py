@@ -86,8 +86,7 @@ class Family:
         self, X: Any, Y: Array, W: Array, b: Any, sample_weight: Array | None = None
     ) -> tuple[float, Array, Any]:
         """(mean loss, dL/dW, dL/db) over the rows of X."""
-        loss, dZ = self.loss_dz(Y, self.logits(X, W, b), sample_weight)
-        return loss, np.asarray(X.T @ dZ), dZ.sum(axis=0)
+        return self.loss_grad_accuracy(X, Y, W, b, sample_weight)[:3]
 
     def loss_accuracy(
         self, X: Any, Y: Array, W: Array, b: Any, sample_weight: Array | None = None
@@ -120,5 +119,3 @@ MULTINOMIAL = Family(
 # the reference loss/gradient per family, as plain functions
 binary_loss_grad = BINARY.loss_grad
 multinomial_loss_grad = MULTINOMIAL.loss_grad
-binary_loss_accuracy = BINARY.loss_accuracy
-multinomial_loss_accuracy = MULTINOMIAL.loss_accuracy
