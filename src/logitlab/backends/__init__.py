@@ -96,9 +96,9 @@ def prepare(
     if backend == "compiled" or (
         backend == "auto" and compiled.worth_it(X, sample_weight)
     ):
-        return compiled.CompiledObjective(
-            family, X, labels, sample_weight=sample_weight, n_jobs=n_jobs
-        )
+        if sample_weight is not None:
+            raise LogitlabError("the compiled kernel takes no sample weights")
+        return compiled.CompiledObjective(family, X, labels, n_jobs)
     return ReferenceObjective(family, X, labels, sample_weight)
 
 

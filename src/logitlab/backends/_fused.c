@@ -296,8 +296,11 @@ typedef struct {
 } binary_job;
 
 static int
-binary_block_check(block *blk, Py_ssize_t d, int size)
+binary_block_check(block *blk, const void *ctx)
 {
+    const binary_job *job = ctx;
+    const Py_ssize_t d = job->d;
+    const int size = job->size;
     const Py_buffer *b = blk->buf;
     const Py_ssize_t rows = b[7].len / size, nw = b[2].len / 4, nr = b[5].len / 4;
     int64_t unused;
@@ -337,13 +340,17 @@ binary_block_run(void *ctx, int i)
 typedef struct {
     block *blocks;
     const void *W, *z0;
+    Py_ssize_t d;
     int k, kp, backward, size;
     double inv_n;
 } softmax_job;
 
 static int
-softmax_block_check(block *blk, Py_ssize_t d, int k, int kp, int size)
+softmax_block_check(block *blk, const void *ctx)
 {
+    const softmax_job *job = ctx;
+    const Py_ssize_t d = job->d;
+    const int k = job->k, kp = job->kp, size = job->size;
     const Py_buffer *b = blk->buf;
     const Py_ssize_t rows = b[3].len / 4;
     blk->rows = rows;
@@ -375,6 +382,38 @@ softmax_block_run(void *ctx, int i)
                              b[4].buf, b[5].buf, &blk->loss, &blk->correct);
 }
 
+typedef int (*block_check)(block *blk, const void *job);
+
+/* What the two epoch calls share: the blocks of `seq` (tuples of n_buffers buffers,
+ * the ones from first_writable on writable) opened and checked, then run on n_threads
+ * threads without the GIL, and their results summed. *blocks is the job's pointer to
+ * them. -1 with an exception on failure. */
+static int
+run_epoch(PyObject *seq, int n_buffers, int first_writable, block_check check,
+          block_task run, void *job, block **blocks, int n_threads, double *loss,
+          double *gb, int64_t *correct)
+{
+    PyObject *items = PySequence_Fast(seq, "blocks must be a sequence");
+    Py_ssize_t n = 0;
+    int status = -1;
+    *blocks = NULL;
+    if (items == NULL)
+        return -1;
+    if (!(*blocks = blocks_open(items, n_buffers, first_writable, &n)) || PyErr_Occurred())
+        goto done;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (check(&(*blocks)[i], job))
+            goto done;
+    Py_BEGIN_ALLOW_THREADS
+    run_blocks(run, job, (int)n, n_threads);
+    Py_END_ALLOW_THREADS
+    status = blocks_sum(*blocks, n, loss, gb, correct);
+done:
+    blocks_close(*blocks, n);
+    Py_DECREF(items);
+    return status;
+}
+
 static PyObject *
 softmax_epoch(PyObject *self, PyObject *args)
 {
@@ -385,34 +424,22 @@ softmax_epoch(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "Oy*y*iidpii", &seq, &W, &z0, &k, &kp, &inv_n, &backward,
                           &size, &n_threads))
         return NULL;
-    PyObject *result = NULL, *items = PySequence_Fast(seq, "blocks must be a sequence");
-    block *blocks = NULL;
-    Py_ssize_t n = 0;
-    if (items == NULL)
-        goto done;
+    PyObject *result = NULL;
     if ((size != 4 && size != 8) || k < 1 || kp < k || kp > MAX_KP ||
         kp % (size == 4 ? 16 : 8)) {
         PyErr_SetString(PyExc_ValueError, "bad item size or class count");
         goto done;
     }
     const Py_ssize_t d = W.len / ((Py_ssize_t)kp * size);
-    if (check_len(&W, d * kp, size, "W") || check_len(&z0, kp, size, "z0") ||
-        !(blocks = blocks_open(items, 6, 4, &n)) || PyErr_Occurred())
+    if (check_len(&W, d * kp, size, "W") || check_len(&z0, kp, size, "z0"))
         goto done;
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (softmax_block_check(&blocks[i], d, k, kp, size))
-            goto done;
-    softmax_job job = {blocks, W.buf, z0.buf, k, kp, backward, size, inv_n};
-    Py_BEGIN_ALLOW_THREADS
-    run_blocks(softmax_block_run, &job, (int)n, n_threads);
-    Py_END_ALLOW_THREADS
+    softmax_job job = {NULL, W.buf, z0.buf, d, k, kp, backward, size, inv_n};
     double loss, unused;
     int64_t correct;
-    if (!blocks_sum(blocks, n, &loss, &unused, &correct))
+    if (!run_epoch(seq, 6, 4, softmax_block_check, softmax_block_run, &job, &job.blocks,
+                   n_threads, &loss, &unused, &correct))
         result = Py_BuildValue("dL", loss, (long long)correct);
 done:
-    blocks_close(blocks, n);
-    Py_XDECREF(items);
     PyBuffer_Release(&W);
     PyBuffer_Release(&z0);
     return result;
@@ -428,33 +455,21 @@ binary_epoch(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "Oy*ddpii", &seq, &w, &z0, &inv_n, &backward, &size,
                           &n_threads))
         return NULL;
-    PyObject *result = NULL, *items = PySequence_Fast(seq, "blocks must be a sequence");
-    block *blocks = NULL;
-    Py_ssize_t n = 0;
-    if (items == NULL)
-        goto done;
+    PyObject *result = NULL;
     if (size != 4 && size != 8) {
         PyErr_SetString(PyExc_ValueError, "bad item size");
         goto done;
     }
     const Py_ssize_t d = w.len / size;
-    if (check_len(&w, d, size, "w") || !(blocks = blocks_open(items, 9, 8, &n)) ||
-        PyErr_Occurred())
+    if (check_len(&w, d, size, "w"))
         goto done;
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (binary_block_check(&blocks[i], d, size))
-            goto done;
-    binary_job job = {blocks, w.buf, d, z0, inv_n, backward, size};
-    Py_BEGIN_ALLOW_THREADS
-    run_blocks(binary_block_run, &job, (int)n, n_threads);
-    Py_END_ALLOW_THREADS
+    binary_job job = {NULL, w.buf, d, z0, inv_n, backward, size};
     double loss, gb;
     int64_t correct;
-    if (!blocks_sum(blocks, n, &loss, &gb, &correct))
+    if (!run_epoch(seq, 9, 8, binary_block_check, binary_block_run, &job, &job.blocks,
+                   n_threads, &loss, &gb, &correct))
         result = Py_BuildValue("ddL", loss, gb, (long long)correct);
 done:
-    blocks_close(blocks, n);
-    Py_XDECREF(items);
     PyBuffer_Release(&w);
     return result;
 }

@@ -176,19 +176,11 @@ class CompiledObjective:
     binary family). Works in X's dtype."""
 
     def __init__(
-        self,
-        family: Family,
-        X: Any,
-        labels: Array,
-        *,
-        sample_weight: Array | None = None,
-        n_jobs: int | None = None,
+        self, family: Family, X: Any, labels: Array, n_jobs: int | None = None
     ) -> None:
         if _fused is None:
             why = "switched off (LOGITLAB_COMPILED=0)" if SWITCHED_OFF else "not built"
             raise LogitlabError(f"logitlab's compiled kernel is {why}")
-        if sample_weight is not None:
-            raise LogitlabError("the compiled kernel takes no sample weights")
         X, labels = np.asarray(X), np.asarray(labels)
         if X.ndim != 2 or X.dtype not in (np.float32, np.float64):
             raise DataError(f"the compiled kernel needs 2-D float X, not {X.dtype}")
