@@ -3,6 +3,10 @@ reference's sample weights mean what they say (an integer weight is a repeated r
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -129,3 +133,62 @@ def test_auto_chooses_numpy_for_small_weighted_or_sparse_data():
     )
     chosen = prepare(BINARY, big, labels.repeat(10))
     assert isinstance(chosen, compiled.CompiledObjective) == compiled.available()
+
+
+class _BlasSpy:
+    """X that records BLAS's thread count at each product."""
+
+    def __init__(self, X, seen):
+        self.X, self.seen = X, seen
+        self.shape, self.dtype = X.shape, X.dtype
+
+    def __matmul__(self, other):
+        from threadpoolctl import threadpool_info
+
+        blas = [
+            lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"
+        ]
+        self.seen.append(max(blas, default=1))
+        return self.X @ other
+
+    @property
+    def T(self):
+        return _BlasSpy(self.X.T, self.seen)
+
+
+def test_reference_n_jobs_limits_blas_during_the_products():
+    X, labels, W, b = _problem(MULTINOMIAL, np.random.default_rng(9))
+    seen: list[int] = []
+    objective = prepare(MULTINOMIAL, _BlasSpy(X, seen), labels, n_jobs=1)
+    _same(objective.loss_grad(W, b), prepare(MULTINOMIAL, X, labels).loss_grad(W, b))
+    objective.loss_accuracy(W, b)
+    objective.loss_grad_accuracy(W, b)
+    assert seen == [1] * 5  # forward and backward, forward, forward and backward
+    with pytest.raises(ValueError, match="n_jobs"):
+        prepare(MULTINOMIAL, X, labels, n_jobs=0)
+
+
+def test_the_environment_switches_the_compiled_kernel_off():
+    code = (
+        "import numpy as np; from logitlab.backends import compiled, prepare;"
+        "from logitlab.models.losses import BINARY;"
+        "X = np.ones((3000, 400)); y = np.arange(3000) % 2;"
+        "print(compiled.available(), type(prepare(BINARY, X, y)).__name__)"
+    )
+    env = {**os.environ, "LOGITLAB_COMPILED": "0"}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.split() == ["False", "ReferenceObjective"]
+    asked = code.replace(
+        "prepare(BINARY, X, y)", "prepare(BINARY, X, y, backend='compiled')"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", asked], env=env, capture_output=True, text=True
+    )
+    assert out.returncode != 0
+    assert "compiled kernel is switched off (LOGITLAB_COMPILED=0)" in out.stderr

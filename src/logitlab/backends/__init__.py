@@ -78,8 +78,9 @@ def prepare(
     backend : {"auto", "numpy", "compiled", "dask"}
         Which implementation; "auto" chooses (see the module docstring).
     n_jobs : int, optional
-        Threads of the compiled kernel: None as many as OpenMP allows (threadpoolctl,
-        OMP_NUM_THREADS), -1 all cores, n > 0 exactly n.
+        Threads of the compiled kernel (OpenMP) or of the reference's products (BLAS):
+        None as many as the library allows (threadpoolctl, OMP_NUM_THREADS), -1 all
+        cores, n > 0 exactly n.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
@@ -99,7 +100,7 @@ def prepare(
         if sample_weight is not None:
             raise LogitlabError("the compiled kernel takes no sample weights")
         return compiled.CompiledObjective(family, X, labels, n_jobs)
-    return ReferenceObjective(family, X, labels, sample_weight)
+    return ReferenceObjective(family, X, labels, sample_weight, n_jobs)
 
 
 __all__ = ["BACKENDS", "Objective", "ReferenceObjective", "prepare"]

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from logitlab.backends._threads import n_cores, threads_for
 from logitlab.errors import DataError, LogitlabError
 from logitlab.models.losses import Family
 
@@ -78,24 +79,6 @@ def worth_it(X: Any, sample_weight: Array | None) -> bool:
     )
 
 
-def _n_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def threads_for(n_jobs: int | None) -> int:
-    """The kernel's thread count for `n_jobs`: 0 (OpenMP's default, set by
-    threadpoolctl and OMP_NUM_THREADS) for None, all cores for -1, cores + 1 + n_jobs
-    for other negatives (joblib's convention)."""
-    if n_jobs is None:
-        return 0
-    if n_jobs == 0:
-        raise ValueError("n_jobs must be a positive number of threads, -1 or None")
-    return n_jobs if n_jobs > 0 else max(1, _n_cores() + 1 + n_jobs)
-
-
 def _background(X: Array) -> tuple[Array, float]:
     """Per-column background value m (min or max, whichever is more frequent) and the
     mean fraction of entries that differ from it, estimated on evenly spaced rows:
@@ -111,7 +94,7 @@ def _row_blocks(n: int) -> list[slice]:
     """Two blocks per core, so that a thread that finishes early takes the next block
     on a busy machine (measured 25 % faster than one block each under load); a whole
     number per core, or one thread does twice the work of the others."""
-    cores = _n_cores()
+    cores = n_cores()
     per_core = min(2, n // (_MIN_BLOCK_ROWS * cores))
     n_blocks = cores * per_core or max(1, n // _MIN_BLOCK_ROWS)
     bounds = np.linspace(0, n, n_blocks + 1).astype(int)

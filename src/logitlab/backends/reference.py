@@ -10,25 +10,25 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from threadpoolctl import ThreadpoolController
 
+from logitlab.backends._threads import blas_threads, threads_for
 from logitlab.models.losses import Family
 
 Array = NDArray[Any]
-_blas = ThreadpoolController()
 
 
 def single_threaded_blas() -> Any:
     """Context in which BLAS runs on one thread (products too small for threads)."""
-    return _blas.limit(limits=1, user_api="blas")
+    return blas_threads(1)
 
 
 class ReferenceObjective:
     """Mean data loss, gradient and accuracy of `family` on (X, labels) by NumPy.
 
     X: ndarray or scipy.sparse (n, d); labels: class indices (n,); sample_weight:
-    optional non-negative weights (n,). The multinomial one-hot targets are made at
-    the first call, as wide as W has columns (an evaluation set may lack classes).
+    optional non-negative weights (n,); n_jobs: BLAS threads for the products (None:
+    as BLAS is set). The multinomial one-hot targets are made at the first call, as
+    wide as W has columns (an evaluation set may lack classes).
     """
 
     def __init__(
@@ -37,10 +37,12 @@ class ReferenceObjective:
         X: Any,
         labels: Array,
         sample_weight: Array | None = None,
+        n_jobs: int | None = None,
     ) -> None:
         self.family, self.X = family, X
         self.labels = np.asarray(labels)
         self.sample_weight = sample_weight
+        self.threads = threads_for(n_jobs)
         self.n_samples = int(X.shape[0])
         self._targets: Array | None = None
 
@@ -58,14 +60,17 @@ class ReferenceObjective:
 
     def loss_grad(self, W: Array, b: Any) -> tuple[float, Array, Any]:
         """(mean loss, dL/dW, dL/db)."""
-        return self.family.loss_grad(self.X, self._Y(W), W, b, self.sample_weight)
+        with blas_threads(self.threads):
+            return self.family.loss_grad(self.X, self._Y(W), W, b, self.sample_weight)
 
     def loss_accuracy(self, W: Array, b: Any) -> tuple[float, float]:
         """(mean loss, weighted accuracy), forward pass only."""
-        return self.family.loss_accuracy(self.X, self._Y(W), W, b, self.sample_weight)
+        with blas_threads(self.threads):
+            Y = self._Y(W)
+            return self.family.loss_accuracy(self.X, Y, W, b, self.sample_weight)
 
     def loss_grad_accuracy(self, W: Array, b: Any) -> tuple[float, Array, Any, float]:
         """`loss_grad` and the accuracy from one pass."""
-        return self.family.loss_grad_accuracy(
-            self.X, self._Y(W), W, b, self.sample_weight
-        )
+        with blas_threads(self.threads):
+            Y = self._Y(W)
+            return self.family.loss_grad_accuracy(self.X, Y, W, b, self.sample_weight)
