@@ -41,11 +41,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from logitlab.backends import Objective, prepare
 from logitlab.backends.kernels import single_threaded_blas
 from logitlab.errors import DivergenceError
 from logitlab.models.losses import Family
 from logitlab.models.penalties import Penalty
-from logitlab.optim._objective import Objective, prepare
 from logitlab.optim.batches import iter_batches
 from logitlab.optim.recording import Recorder, Stopwatch
 from logitlab.optim.schedules import learning_rate_at
@@ -97,6 +97,9 @@ class EvalSet:
     name: str
     X: Any  # array or scipy.sparse matrix
     labels: NDArray[np.intp]
+
+    def prepare(self, family: Family, backend: str, n_jobs: int | None) -> Objective:
+        return prepare(family, self.X, self.labels, backend=backend, n_jobs=n_jobs)
 
 
 @dataclass
@@ -254,8 +257,7 @@ def descend(
     training = _ReusedGradient(data.prepare(backend, c.n_jobs), reuse)
     with clock.paused():  # eval sets are not the training's time
         scorers = [
-            (s.name, prepare(family, s.X, s.labels, backend=backend).loss_accuracy)
-            for s in scored
+            (s.name, s.prepare(family, backend, c.n_jobs).loss_accuracy) for s in scored
         ]
     recorder = Recorder(
         scorers, clock, max_iter=c.max_iter, record_steps=c.record_steps,

@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from logitlab.backends import Objective
 from logitlab.models.penalties import Penalty
-from logitlab.optim._objective import Objective
 from logitlab.optim.line_search import backtracking_step
 
 Array = NDArray[Any]
