@@ -7,7 +7,7 @@ how (W, b) map to scikit-learn's `coef_` / `intercept_`, and the probabilities.
 from __future__ import annotations
 
 from numbers import Integral, Real
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -17,10 +17,14 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from logitlab.estimators._weights import sample_weights
 from logitlab.models.losses import Family
-from logitlab.models.penalties import make_penalty
+from logitlab.models.penalties import Penalty, make_penalty
 from logitlab.optim.descent import DescentConfig, EvalSet, descend
 from logitlab.optim.schedules import SCHEDULES
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 Array = NDArray[Any]
 
@@ -36,6 +40,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "shuffle": ["boolean"],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "nesterov": ["boolean"],
         "momentum_schedule": [StrOptions({"constant", "accelerated"})],
@@ -48,6 +53,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "l1_method": [StrOptions({"proximal", "subgradient"})],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
         "tol": [Interval(Real, 0, None, closed="neither"), None],
         "stopping": [StrOptions({"loss", "gradient"})],
         "early_stopping": ["boolean"],
@@ -60,6 +66,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         "fit_intercept": ["boolean"],
         "dtype": [StrOptions({"float64", "float32"})],
         "random_state": ["random_state", np.random.Generator],
+        "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
 
@@ -69,6 +76,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         learning_rate: float = 0.1,
         max_iter: int = 100,
         batch_size: int | None = None,
+        shuffle: bool = True,
         momentum: float = 0.0,
         nesterov: bool = False,
         momentum_schedule: str = "constant",
@@ -81,6 +89,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         alpha: float = 0.0,
         l1_ratio: float = 0.5,
         l1_method: str = "proximal",
+        class_weight: dict[Any, float] | str | None = None,
         tol: float | None = None,
         stopping: str = "loss",
         early_stopping: bool = False,
@@ -93,11 +102,13 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         fit_intercept: bool = True,
         dtype: str = "float64",
         random_state: int | np.random.Generator | None = None,
+        n_jobs: int | None = None,
         verbose: int = 0,
     ) -> None:
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.batch_size = batch_size
+        self.shuffle = shuffle
         self.momentum = momentum
         self.nesterov = nesterov
         self.momentum_schedule = momentum_schedule
@@ -110,6 +121,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.l1_method = l1_method
+        self.class_weight = class_weight
         self.tol = tol
         self.stopping = stopping
         self.early_stopping = early_stopping
@@ -122,13 +134,15 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         self.fit_intercept = fit_intercept
         self.dtype = dtype
         self.random_state = random_state
+        self.n_jobs = n_jobs
         self.verbose = verbose
 
-    # --- the family-specific parts -------------------------------------------------
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # scipy.sparse CSR/CSC, through the same engine
+        return tags
 
-    def _targets(self, labels: NDArray[np.intp], dtype: Any) -> Array:
-        """The loss's target for class indices: 0/1 floats or a one-hot matrix."""
-        raise NotImplementedError
+    # --- the family-specific parts -------------------------------------------------
 
     def _initial_weights(
         self, n_features: int, dtype: Any, rng: np.random.Generator
@@ -149,67 +163,41 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         self,
         X: ArrayLike,
         y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        *,
         eval_set: list[tuple[str, ArrayLike, ArrayLike]] | None = None,
-    ) -> GDClassifierBase:
+    ) -> Self:
         """Train; `eval_set` = [(name, X, y), ...] is scored after every epoch.
 
         With `early_stopping=True` the validation set is the eval set named
         "validation" if there is one, else a stratified `validation_fraction` of X held
         out (seeded by `random_state`) and scored as "validation".
         """
-        dtype = np.dtype(self.dtype)
         previous = None
         if self._warm():  # before validate_data and np.unique replace what we need
             previous = (np.asarray(self.classes_), *self._internal_weights())
-        X_fit, y = validate_data(self, X, y, dtype=dtype, order="C")
-        X_fit = np.asarray(X_fit)
-        check_classification_targets(y)
-        self.classes_, labels = np.unique(y, return_inverse=True)
-        if len(self.classes_) < self._min_classes:
-            raise ValueError(
-                f"{type(self).__name__} needs {self._min_classes} or more classes; "
-                f"y has 1 class: {self.classes_.tolist()}"
-            )
-        self._check_n_classes(len(self.classes_))
-        rng = (
-            self.random_state
-            if isinstance(self.random_state, np.random.Generator)
-            else np.random.default_rng(_seed(self.random_state))
+        X_fit, y = validate_data(
+            self, X, y, accept_sparse="csr", dtype=np.dtype(self.dtype), order="C"
         )
+        labels = self._set_classes(y)
+        weights = sample_weights(
+            sample_weight, self.class_weight, self.classes_, labels
+        )
+        rng = self._new_rng()
         eval_sets = [
             EvalSet(name, self._check_X(Xe), self._class_index(ye))
             for name, Xe, ye in (eval_set or [])
         ]
-        validation = None
-        if self.early_stopping:
-            validation = next((s for s in eval_sets if s.name == "validation"), None)
-            if validation is None:
-                X_fit, Xv, labels, lv = train_test_split(
-                    X_fit,
-                    labels,
-                    test_size=self.validation_fraction,
-                    stratify=labels,
-                    random_state=int(rng.integers(2**31)),
-                )
-                validation = EvalSet("validation", Xv, lv)
+        training, validation = self._hold_out((X_fit, labels, weights), eval_sets, rng)
         if previous is None:
-            W, b = self._initial_weights(X_fit.shape[1], dtype, rng)
+            W, b = self._initial_weights(X_fit.shape[1], np.dtype(self.dtype), rng)
         else:
-            W, b = self._continued(previous, X_fit.shape[1], dtype)
+            W, b = self._continued(previous, X_fit.shape[1], np.dtype(self.dtype))
         result = descend(
-            self._family,
-            X_fit,
-            labels,
-            W,
-            b,
-            config=self._descent_config(),
-            penalty=make_penalty(
-                self.penalty, self.alpha, self.l1_ratio, self.l1_method
-            ),
-            rng=rng,
-            eval_sets=eval_sets,
-            validation=validation,
-        )
+            self._family, training[0], training[1], W, b,
+            config=self._descent_config(), penalty=self._penalty(), rng=rng,
+            eval_sets=eval_sets, validation=validation, sample_weight=training[2],
+        )  # fmt: skip
         self.coef_, self.intercept_ = self._to_coef(result.W, result.b)
         self.n_iter_ = result.n_iter
         self.history_ = result.history
@@ -218,6 +206,50 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         self.snapshots_ = {e: self._to_coef(*wb) for e, wb in result.snapshots.items()}
         self.step_history_ = result.steps
         return self
+
+    def _set_classes(self, y: ArrayLike) -> NDArray[np.intp]:
+        """`classes_` from the training labels; their class indices."""
+        check_classification_targets(y)
+        self.classes_, labels = np.unique(y, return_inverse=True)
+        if len(self.classes_) < self._min_classes:
+            raise ValueError(
+                f"{type(self).__name__} needs {self._min_classes} or more classes; "
+                f"y has 1 class: {self.classes_.tolist()}"
+            )
+        self._check_n_classes(len(self.classes_))
+        return labels.astype(np.intp)
+
+    def _new_rng(self) -> np.random.Generator:
+        if isinstance(self.random_state, np.random.Generator):
+            return self.random_state
+        return np.random.default_rng(_seed(self.random_state))
+
+    def _hold_out(
+        self,
+        training: tuple[Any, NDArray[np.intp], Array | None],
+        eval_sets: list[EvalSet],
+        rng: np.random.Generator,
+    ) -> tuple[tuple[Any, NDArray[np.intp], Array | None], EvalSet | None]:
+        """With early_stopping: the training rows left and the validation set (the
+        eval set named "validation", else a stratified validation_fraction)."""
+        if not self.early_stopping:
+            return training, None
+        validation = next((s for s in eval_sets if s.name == "validation"), None)
+        if validation is not None:
+            return training, validation
+        X, labels, weights = training
+        arrays = (X, labels) if weights is None else (X, labels, weights)
+        parts = train_test_split(
+            *arrays,
+            test_size=self.validation_fraction,
+            stratify=labels,
+            random_state=int(rng.integers(2**31)),
+        )
+        kept = (parts[0], parts[2], None if weights is None else parts[4])
+        return kept, EvalSet("validation", parts[1], parts[3])
+
+    def _penalty(self) -> Penalty:
+        return make_penalty(self.penalty, self.alpha, self.l1_ratio, self.l1_method)
 
     def _warm(self) -> bool:
         return bool(self.warm_start) and hasattr(self, "coef_")
@@ -248,8 +280,10 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
     def _check_n_classes(self, n_classes: int) -> None:
         """Hook for the binary model to refuse more than two classes."""
 
-    def _check_X(self, X: ArrayLike) -> Array:
-        return validate_data(self, X, dtype=np.dtype(self.dtype), reset=False)
+    def _check_X(self, X: ArrayLike) -> Any:
+        return validate_data(
+            self, X, accept_sparse="csr", dtype=np.dtype(self.dtype), reset=False
+        )
 
     def _class_index(self, y: ArrayLike) -> NDArray[np.intp]:
         """Class indices of labels `y` (which must all be among `classes_`)."""
@@ -267,7 +301,9 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
 
     def _logits(self, X: ArrayLike) -> Array:
         check_is_fitted(self)
-        X = np.asarray(validate_data(self, X, dtype=self.coef_.dtype, reset=False))
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=self.coef_.dtype, reset=False
+        )
         W, b = self._internal_weights()
         return self._family.logits(X, W, b)
 

@@ -67,9 +67,6 @@ class LogisticRegressionGD(GDClassifierBase):
                 "use SoftmaxRegressionGD (or a one-vs-rest task)"
             )
 
-    def _targets(self, labels: NDArray[np.intp], dtype: Any) -> Array:
-        return labels.astype(dtype)  # (n_samples,) 0/1
-
     def _initial_weights(
         self, n_features: int, dtype: Any, rng: np.random.Generator
     ) -> tuple[Array, Any]:

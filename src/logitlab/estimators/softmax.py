@@ -44,10 +44,6 @@ class SoftmaxRegressionGD(GDClassifierBase):
 
     _family = MULTINOMIAL
 
-    def _targets(self, labels: NDArray[np.intp], dtype: Any) -> Array:
-        one_hot = labels[:, None] == np.arange(len(self.classes_))  # (n, n_classes)
-        return one_hot.astype(dtype)
-
     def _initial_weights(
         self, n_features: int, dtype: Any, rng: np.random.Generator
     ) -> tuple[Array, Any]:
