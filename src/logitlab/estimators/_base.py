@@ -20,7 +20,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from logitlab.estimators._weights import sample_weights
 from logitlab.models.losses import Family
 from logitlab.models.penalties import Penalty, make_penalty
-from logitlab.optim.descent import DescentConfig, EvalSet, descend
+from logitlab.optim import (
+    DescentConfig,
+    EvalSet,
+    StepState,
+    descend,
+    descend_pass,
+)
 from logitlab.optim.schedules import SCHEDULES
 
 if TYPE_CHECKING:
@@ -185,7 +191,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         )
         rng = self._new_rng()
         eval_sets = [
-            EvalSet(name, self._check_X(Xe), self._class_index(ye))
+            EvalSet(name, self._check_X(Xe), self._class_index(ye, "eval_set"))
             for name, Xe, ye in (eval_set or [])
         ]
         training, validation = self._hold_out((X_fit, labels, weights), eval_sets, rng)
@@ -205,7 +211,81 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         self.best_epoch_ = result.best_epoch
         self.snapshots_ = {e: self._to_coef(*wb) for e, wb in result.snapshots.items()}
         self.step_history_ = result.steps
+        assert result.state is not None
+        result.state.W, result.state.b = result.W, result.b  # partial_fit goes on here
+        self._step_state, self._rng = result.state, rng
         return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        classes: ArrayLike | None = None,
+        sample_weight: ArrayLike | None = None,
+    ) -> Self:
+        """One pass of steps over the rows given, continuing from the last call."""
+        first = not hasattr(self, "classes_")
+        self._check_partial(first, classes)
+        dtype = np.dtype(self.dtype)
+        X_part, y = validate_data(
+            self, X, y, accept_sparse="csr", dtype=dtype, order="C", reset=first
+        )
+        if first:
+            self._set_classes(np.asarray(classes))
+        labels = self._class_index(y, "y")
+        weights = sample_weights(
+            sample_weight, self.class_weight, self.classes_, labels
+        )
+        state = self._partial_state(X_part.shape[1], dtype)
+        self.n_iter_ = getattr(self, "n_iter_", 0) + 1
+        descend_pass(
+            self._family, X_part, labels, state,
+            config=self._descent_config(), penalty=self._penalty(), rng=self._rng,
+            epoch=self.n_iter_, sample_weight=weights,
+        )  # fmt: skip
+        self.coef_, self.intercept_ = self._to_coef(state.W, state.b)
+        return self
+
+    def _check_partial(self, first: bool, classes: ArrayLike | None) -> None:
+        """What partial_fit cannot do, and the classes of its first call."""
+        if self.loss_scale == "sum":
+            raise ValueError(
+                "partial_fit minimises the mean loss: loss_scale='sum' needs the size "
+                "of the whole data set (scale learning_rate and alpha instead)"
+            )
+        if isinstance(self.class_weight, str):  # "balanced"
+            raise ValueError(
+                "class_weight='balanced' needs the class counts of the whole data "
+                "set; give partial_fit a dict of class weights instead"
+            )
+        if first and classes is None:
+            raise ValueError(
+                "classes must be given on the first call to partial_fit: every class "
+                "label, as later calls may not see them all"
+            )
+        if not first and classes is not None:
+            if not np.array_equal(np.unique(classes), self.classes_):
+                raise ValueError(
+                    f"classes={np.unique(classes).tolist()} is not classes_="
+                    f"{self.classes_.tolist()} of the earlier calls"
+                )
+
+    def _partial_state(self, n_features: int, dtype: Any) -> StepState:
+        """The optimiser's state to continue from: the last fit's or partial_fit's,
+        else (first call, or a loaded model) fresh at coef_ or the initial weights."""
+        if not hasattr(self, "_rng"):
+            self._rng = self._new_rng()
+        state: StepState | None = getattr(self, "_step_state", None)
+        if state is None:
+            if hasattr(self, "coef_"):
+                W, b = self._continued(
+                    (self.classes_, *self._internal_weights()), n_features, dtype
+                )
+            else:
+                W, b = self._initial_weights(n_features, dtype, self._rng)
+            state = self._step_state = StepState.start(W, b)
+        return state
 
     def _set_classes(self, y: ArrayLike) -> NDArray[np.intp]:
         """`classes_` from the training labels; their class indices."""
@@ -285,7 +365,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
             self, X, accept_sparse="csr", dtype=np.dtype(self.dtype), reset=False
         )
 
-    def _class_index(self, y: ArrayLike) -> NDArray[np.intp]:
+    def _class_index(self, y: ArrayLike, what: str) -> NDArray[np.intp]:
         """Class indices of labels `y` (which must all be among `classes_`)."""
         y = np.asarray(y)
         index = np.searchsorted(self.classes_, y)
@@ -293,7 +373,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         if not np.array_equal(self.classes_[index], y):
             unknown = sorted(set(np.unique(y).tolist()) - set(self.classes_.tolist()))
             raise ValueError(
-                f"eval_set labels {unknown} are not among the classes seen in y"
+                f"{what} labels {unknown} are not among the classes {self.classes_}"
             )
         return index.astype(np.intp)
 

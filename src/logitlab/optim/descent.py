@@ -278,6 +278,31 @@ def descend(
         recorder.close()
 
 
+def descend_pass(
+    family: Family,
+    X: Any,
+    labels: NDArray[np.intp],
+    state: StepState,
+    *,
+    config: DescentConfig,
+    penalty: Penalty,
+    rng: np.random.Generator,
+    epoch: int,
+    sample_weight: Array | None = None,
+) -> float:
+    """One pass of steps over rows X from `state`, which it updates (`partial_fit`):
+    the mean loss, the schedule's rate for `epoch`; nothing measured or recorded.
+    Returns the last η taken."""
+    c = config
+    data = TrainingSet(family, X, labels, sample_weight)
+    full = data.prepare("auto" if c.batch_size is None else "numpy", c.n_jobs)
+    with blas_for(c):
+        return run_steps(
+            make_stepper(c, penalty, 1.0), state, data.batches(full, c, rng),
+            epoch_rate(c, epoch), epoch=epoch,
+        )  # fmt: skip
+
+
 def _epochs(
     data: TrainingSet,
     training: _ReusedGradient,
