@@ -1,7 +1,7 @@
 """What both estimators share: parameters, their constraints, validation, `fit`.
 
-The subclasses supply only the model family: how targets are encoded, the weight shapes,
-how (W, b) map to scikit-learn's `coef_` / `intercept_`, and the probabilities.
+The subclasses supply only the model family: the weight shapes, how (W, b) map to
+scikit-learn's `coef_` / `intercept_`, and the probabilities.
 """
 
 from __future__ import annotations
@@ -33,10 +33,15 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 Array = NDArray[Any]
+FloatArray = NDArray[np.floating[Any]]  # float64, or float32 for dtype="float32"
 
 
 class GDClassifierBase(ClassifierMixin, BaseEstimator):
-    """Linear classifier trained by gradient descent (see the subclasses)."""
+    """Linear classifier trained by gradient descent (see the subclasses).
+
+    The hyperparameters, their constraints and `__init__` are here, documented once in
+    `logitlab.estimators._docs` and put into each subclass's docstring.
+    """
 
     _family: Family
     _min_classes = 2
@@ -173,11 +178,26 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         *,
         eval_set: list[tuple[str, ArrayLike, ArrayLike]] | None = None,
     ) -> Self:
-        """Train; `eval_set` = [(name, X, y), ...] is scored after every epoch.
+        """Train by gradient descent from the initial weights (warm_start: the last).
 
-        With `early_stopping=True` the validation set is the eval set named
-        "validation" if there is one, else a stratified `validation_fraction` of X held
-        out (seeded by `random_state`) and scored as "validation".
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training rows; scipy.sparse CSR or CSC gives the fit of the same dense
+            array.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight s_i of each row: the data loss is Σ s_i ℓ_i / Σ s_i
+            (times Σ s_i with loss_scale="sum"); None weighs every row 1.
+        eval_set : list of (str, array-like, array-like), default=None
+            Data sets [(name, X, y), ...] scored after every epoch into `history_`;
+            the one named "validation" is early stopping's.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
         """
         previous = None
         if self._warm():  # before validate_data and np.unique replace what we need
@@ -224,7 +244,33 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         classes: ArrayLike | None = None,
         sample_weight: ArrayLike | None = None,
     ) -> Self:
-        """One pass of steps over the rows given, continuing from the last call."""
+        """One pass of steps over the rows given, continuing from the last call.
+
+        Mini-batches of `batch_size` (shuffled from the estimator's random state
+        unless shuffle=False), or one full-batch step. The momentum velocity, the
+        accelerated schedule's step count and the line search's next start carry over
+        from call to call (and from `fit`), as in scikit-learn's
+        SGDClassifier.partial_fit; each call is one epoch of the learning-rate
+        `schedule`. Nothing is measured: `history_` stays as `fit` left it. The mean
+        loss only (loss_scale="sum" would need the size of the whole data set) and
+        class weights as a dict ("balanced" would need its class counts).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            This call's rows.
+        y : array-like of shape (n_samples,)
+            Their class labels, all among `classes`.
+        classes : array-like of shape (n_classes,), default=None
+            Every class label of the whole stream; required on the first call.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each row; a mini-batch takes its weighted mean loss.
+
+        Returns
+        -------
+        self : object
+            The estimator, one pass further.
+        """
         first = not hasattr(self, "classes_")
         self._check_partial(first, classes)
         dtype = np.dtype(self.dtype)
@@ -379,7 +425,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
 
     # --- prediction ----------------------------------------------------------------
 
-    def _logits(self, X: ArrayLike) -> Array:
+    def _logits(self, X: ArrayLike) -> FloatArray:
         check_is_fitted(self)
         X = validate_data(
             self, X, accept_sparse="csr", dtype=self.coef_.dtype, reset=False
@@ -388,17 +434,20 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         return self._family.logits(X, W, b)
 
     def predict(self, X: ArrayLike) -> Array:
-        """Most probable class for each row of X."""
+        """The most probable class of each row.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to classify.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from `classes_`.
+        """
         check_is_fitted(self)
         return self.classes_[self._family.predict_index(self._logits(X))]
-
-    def predict_proba(self, X: ArrayLike) -> Array:
-        """Class probabilities (n_samples, n_classes), columns ordered as `classes_`."""
-        raise NotImplementedError
-
-    def predict_log_proba(self, X: ArrayLike) -> Array:
-        """Log of `predict_proba`, computed from the logits (finite even for p ≈ 0)."""
-        raise NotImplementedError
 
 
 def _seed(random_state: Any) -> Any:
