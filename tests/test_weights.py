@@ -145,3 +145,14 @@ def test_class_weight_naming_an_unknown_class_is_refused(pair):
     X, y = pair
     with pytest.raises(ValueError, match=r"\[7\]"):
         LogisticRegressionGD(class_weight={7: 2.0}).fit(X, y)
+
+
+def test_class_weight_survives_a_model_file(pair, tmp_path):
+    from logitlab.persistence import load_model, save_model
+
+    X, y = pair
+    clf = LogisticRegressionGD(max_iter=3, class_weight={0: 2.0}).fit(X, y)
+    save_model(clf, tmp_path / "m.h5")
+    loaded = load_model(tmp_path / "m.h5")
+    assert loaded.get_params()["class_weight"] == {0: 2.0}
+    np.testing.assert_array_equal(loaded.fit(X, y).coef_, clf.coef_)
