@@ -42,7 +42,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from logitlab.backends import Objective, prepare
-from logitlab.backends.kernels import single_threaded_blas
+from logitlab.backends.reference import single_threaded_blas
 from logitlab.errors import DivergenceError
 from logitlab.models.losses import Family
 from logitlab.models.penalties import Penalty
