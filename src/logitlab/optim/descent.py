@@ -292,10 +292,11 @@ def descend_pass(
 ) -> float:
     """One pass of steps over rows X from `state`, which it updates (`partial_fit`):
     the mean loss, the schedule's rate for `epoch`; nothing measured or recorded.
-    Returns the last η taken."""
+    Returns the last η taken. The NumPy reference throughout: preparing a faster
+    form of X does not pay for the one full-batch step a call takes at most."""
     c = config
     data = TrainingSet(family, X, labels, sample_weight)
-    full = data.prepare("auto" if c.batch_size is None else "numpy", c.n_jobs)
+    full = data.prepare("numpy", c.n_jobs)
     with blas_for(c):
         return run_steps(
             make_stepper(c, penalty, 1.0), state, data.batches(full, c, rng),
