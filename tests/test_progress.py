@@ -44,3 +44,14 @@ def test_verbose_into_a_pipe_prints_lines_only(capsys):
     _fit(2)  # captured stderr is not a terminal: no bar
     err = capsys.readouterr().err
     assert err.startswith("Epoch 2, Loss:") and "epochs" not in err
+
+
+def test_verbose_draws_the_bar_in_a_notebook(monkeypatch):
+    """Jupyter's stderr is no terminal; tqdm.auto draws a widget there instead."""
+    from logitlab import _console
+
+    monkeypatch.setattr(_console, "in_notebook", lambda: True)
+    pipe = io.StringIO()  # not a terminal
+    monkeypatch.setattr(sys, "stderr", pipe)
+    _fit(2)
+    assert "epochs:" in pipe.getvalue()
