@@ -202,10 +202,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         previous = None
         if self._warm():  # before validate_data and np.unique replace what we need
             previous = (np.asarray(self.classes_), *self._internal_weights())
-        X_fit, y = validate_data(
-            self, X, y, accept_sparse="csr", dtype=np.dtype(self.dtype), order="C"
-        )
-        labels = self._set_classes(y)
+        X_fit, labels = self._training_inputs(X, y)
         weights = sample_weights(
             sample_weight, self.class_weight, self.classes_, labels
         )
@@ -332,6 +329,16 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
                 W, b = self._initial_weights(n_features, dtype, self._rng)
             state = self._step_state = StepState.start(W, b)
         return state
+
+    def _training_inputs(
+        self, X: ArrayLike, y: ArrayLike
+    ) -> tuple[Any, NDArray[np.intp]]:
+        """fit's X (dense C-ordered or CSR, in `dtype`) and y as class indices; sets
+        `classes_` and `n_features_in_`."""
+        X_fit, y = validate_data(
+            self, X, y, accept_sparse="csr", dtype=np.dtype(self.dtype), order="C"
+        )
+        return X_fit, self._set_classes(y)
 
     def _set_classes(self, y: ArrayLike) -> NDArray[np.intp]:
         """`classes_` from the training labels; their class indices."""
