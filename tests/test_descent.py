@@ -16,7 +16,6 @@ from logitlab.errors import DivergenceError
 from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
 from logitlab.models.functions import binary_cross_entropy_clipped, sigmoid_two_branch
 from logitlab.models.losses import binary_loss_grad, multinomial_loss_grad
-from logitlab.optim import descent
 
 
 @pytest.fixture(scope="module")
@@ -256,7 +255,7 @@ def standardised_digits(mnist):
     return X, task.y_train[keep], X_test, task.y_test[keep_test]
 
 
-class _CountingKernel(descent.CompiledObjective):
+class _CountingKernel(compiled.CompiledObjective):
     built = 0
 
     def __init__(self, *args, **kwargs):
@@ -287,7 +286,7 @@ def test_the_kernel_engine_equals_the_reference_engine(
             y_test[y_test < 2],
         )
     cls = SoftmaxRegressionGD if multiclass else LogisticRegressionGD
-    monkeypatch.setattr(descent, "CompiledObjective", _CountingKernel)
+    monkeypatch.setattr(compiled, "CompiledObjective", _CountingKernel)
     fits = {}
     for min_size in (0, X.size + X_test.size + 1):  # everything prepared, nothing
         monkeypatch.setattr(compiled, "_MIN_SIZE", min_size)
@@ -313,7 +312,7 @@ def test_the_kernel_engine_equals_the_reference_engine(
     assert fast.coef_.dtype == np.dtype(dtype)
 
 
-class _PassCountingKernel(descent.CompiledObjective):
+class _PassCountingKernel(compiled.CompiledObjective):
     passes: ClassVar[dict[str, int]] = {}
 
     def _epoch(self, W, b, backward):
@@ -338,7 +337,7 @@ def test_one_pass_per_epoch(
 ):
     """The end-of-epoch measure's pass also gives the next epoch's gradient."""
     X, y, X_test, y_test = standardised_digits
-    monkeypatch.setattr(descent, "CompiledObjective", _PassCountingKernel)
+    monkeypatch.setattr(compiled, "CompiledObjective", _PassCountingKernel)
     monkeypatch.setattr(compiled, "_MIN_SIZE", 0)
     _PassCountingKernel.passes = {}
     SoftmaxRegressionGD(max_iter=12, **options).fit(
