@@ -21,7 +21,7 @@ from sklearn.preprocessing import StandardScaler
 from logitlab.cli import app
 from logitlab.data import DatasetSplit
 from logitlab.experiments import homework as hw
-from logitlab.experiments import homework_report
+from logitlab.experiments.homework import document
 
 FIGURES = [
     "loss", "confusion", "weights", "misclassified", "misclassified_sklearn",
@@ -213,7 +213,7 @@ def test_failed_save_leaves_only_what_was_there(small, tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(homework_report, "write_report", broken)
+    monkeypatch.setattr(document, "write_pdf", broken)
     with pytest.raises(OSError, match="disk full"):
         result.save(out)
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]

@@ -1,15 +1,11 @@
-"""Runs the homework (seed 000) end to end: settings, data, Parts 1-3, learning curves.
+"""Runs the homework's experiments (seed 000): data, Parts 1-3, learning curves.
 
-This module computes; `logitlab.experiments.homework_report` presents (figures,
-captions, tables, PDF, output folder). `run_homework` calls its `make_figures`, and
-`HomeworkResult`'s table and save methods delegate to it, imported lazily because it
-imports this module's types.
+This module only computes (numbers and models, no figures): `figures` draws them,
+`pages` lays out the PDF, `document` ties the three together and writes the outputs.
 
-    from logitlab.experiments.homework import run_homework
-    result = run_homework(digits=(0, 1))      # loads MNIST, trains both models
-    result.metrics["scratch"]["final"]["accuracy"]
-    result.figures["loss"]                    # a matplotlib Figure
-    result.save("logitlab-homework")  # report.pdf, figures/, model.h5, metrics.json
+    from logitlab.experiments.homework.run import run_experiments
+    run = run_experiments(HomeworkConfig(digits=(0, 1)))  # loads MNIST, trains both
+    run.metrics["scratch"]["final"]["accuracy"]
 
 Steps, as the homework sets them: keep two classes, scale pixels by 1/255, fit a
 StandardScaler on the training images only; Part 1 scikit-learn's `LogisticRegression()`
@@ -32,17 +28,14 @@ command gives the same file.
 
 from __future__ import annotations
 
-import math
 import os
 import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from matplotlib.figure import Figure
 from numpy.typing import NDArray
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -52,7 +45,6 @@ from logitlab import __version__, _console
 from logitlab._json import plain
 from logitlab.data import DatasetSplit, load_dataset
 from logitlab.data.tasks import Task, holdout_split, make_task, standardize
-from logitlab.errors import LogitlabError
 from logitlab.estimators import LogisticRegressionGD
 from logitlab.evaluation import (
     binary_summary,
@@ -61,20 +53,13 @@ from logitlab.evaluation import (
     misclassified_indices,
     per_class_report,
 )
+from logitlab.experiments.homework.config import (
+    EARLY_EPOCH,
+    MAX_GALLERY,
+    HomeworkConfig,
+)
 from logitlab.models.functions import sigmoid
 from logitlab.persistence import Preprocessing
-from logitlab.report import ReportFigure, ReportTable
-
-# Measured on standardised MNIST pairs, 100 full-batch epochs from zero weights: the
-# largest eigenvalue of XᵀX/n is about 100 for 0 vs 1, so the mean loss has curvature
-# at most 25 and 2/25 = 0.08 is the classical safe step; 0.1 sits just above it, yet the
-# training loss falls at every epoch for 0/1, 4/9 and 7/9 because the curvature shrinks
-# as soon as the examples are classified with confidence. It reaches 99.95% test
-# accuracy on 0 vs 1 (loss 0.005) and 96-97.5% on the hard pairs; 0.3 and 1.0 lower the
-# training loss further but already raise the test loss on 7 vs 9.
-DEFAULT_LEARNING_RATE = 0.1
-EARLY_EPOCH = 5
-MAX_GALLERY = 10
 
 METRICS_SCHEMA: dict[str, str] = {
     "schema_version": "1",
@@ -100,60 +85,12 @@ METRICS_SCHEMA: dict[str, str] = {
 }
 
 
-class HomeworkSettingsError(LogitlabError, ValueError):
-    """A homework setting (digits, epochs, learning rate, output name) is invalid."""
-
-
-@dataclass(frozen=True)
-class HomeworkConfig:
-    """Everything that determines the homework's numbers."""
-
-    digits: tuple[int, int] = (0, 1)
-    dataset: str = "mnist"
-    epochs: int = 100
-    learning_rate: float = DEFAULT_LEARNING_RATE
-    validation_fraction: float = 0.1
-    seed: int = 0
-
-    def check(self) -> None:
-        """Raise HomeworkSettingsError naming the first bad setting."""
-        lr = self.learning_rate
-        if (
-            isinstance(lr, bool)
-            or not isinstance(lr, (int, float))
-            or not (math.isfinite(lr) and lr > 0)
-        ):
-            raise HomeworkSettingsError(
-                f"learning rate must be a positive number, got {lr!r}"
-            )
-        if (
-            isinstance(self.epochs, bool)
-            or not isinstance(self.epochs, int)
-            or (self.epochs < 1)
-        ):
-            raise HomeworkSettingsError(
-                f"epochs must be a positive integer, got {self.epochs!r}"
-            )
-        if not 0 < self.validation_fraction < 1:
-            raise HomeworkSettingsError(
-                "validation fraction must lie in (0, 1), "
-                f"got {self.validation_fraction}"
-            )
-        a, b = self.digits
-        if a == b or not (0 <= a <= 9 and 0 <= b <= 9):
-            raise HomeworkSettingsError(
-                f"digits must be two different classes 0-9, got {a} {b}"
-            )
-
-
 @dataclass
-class HomeworkResult:
-    """Numbers, figures and models of one homework run; `save` writes them out."""
+class HomeworkRun:
+    """Numbers and models of one homework run (no figures, nothing written)."""
 
     config: HomeworkConfig
     metrics: dict[str, Any]
-    figures: dict[str, Figure]
-    captions: dict[str, str]
     model: LogisticRegressionGD
     sklearn_model: LogisticRegression
     scaler: StandardScaler
@@ -165,23 +102,11 @@ class HomeworkResult:
         """What model.h5 needs to turn raw uint8 images into its features."""
         return Preprocessing.from_scaler(self.scaler, pixel_scale=1.0 / 255.0)
 
-    def summary_table(self) -> ReportTable:
-        """Both models' test numbers side by side (the title page and the console)."""
-        from logitlab.experiments.homework_report import summary_table
-
-        return summary_table(self)
-
-    def report_pages(self) -> list[ReportFigure | ReportTable]:
-        """The figures in report order with their captions, then the tables."""
-        from logitlab.experiments.homework_report import report_pages
-
-        return report_pages(self)
-
-    def save(
-        self, out_dir: str | os.PathLike[str], *, pdf_name: str = "report.pdf"
-    ) -> dict[str, Path]:
-        """Write report, figures, model and metrics under `out_dir` (write_outputs)."""
-        return write_outputs(self, out_dir, pdf_name=pdf_name)
+    def test_probabilities(self) -> tuple[NDArray, NDArray]:
+        """P(label 1) of every test image: (from scratch, scikit-learn)."""
+        X_test = self.scaler.transform(self.task.X_test)
+        p_scratch = _proba(X_test, self.model.coef_, self.model.intercept_)
+        return p_scratch, self.sklearn_model.predict_proba(X_test)[:, 1]
 
 
 def _bce(y: NDArray, p: NDArray) -> float:
@@ -225,34 +150,21 @@ def _with_epoch0(initial: float, values: Sequence[float]) -> list[float]:
     return [float(initial), *map(float, values)]
 
 
-def run_homework(
-    digits: tuple[int, int] = (0, 1),
+def run_experiments(
+    config: HomeworkConfig,
     *,
-    dataset: str = "mnist",
-    epochs: int = 100,
-    learning_rate: float = DEFAULT_LEARNING_RATE,
-    validation_fraction: float = 0.1,
-    seed: int = 0,
     mnist_dir: str | os.PathLike[str] | None = None,
     data: DatasetSplit | None = None,
-) -> HomeworkResult:
-    """Do the whole homework and return numbers, figures and models (nothing written).
+) -> HomeworkRun:
+    """Do the homework's computations and return its numbers and models.
 
-    `data` reuses an already loaded split; otherwise `load_dataset(dataset,
+    `data` reuses an already loaded split; otherwise `load_dataset(config.dataset,
     mnist_dir=mnist_dir)` provides it. Progress goes through `logitlab._console`.
     """
-    config = HomeworkConfig(
-        digits=(int(digits[0]), int(digits[1])),
-        dataset=dataset,
-        epochs=epochs,
-        learning_rate=learning_rate,
-        validation_fraction=validation_fraction,
-        seed=seed,
-    )
     config.check()
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    ds = data if data is not None else load_dataset(dataset, mnist_dir=mnist_dir)
+    ds = data if data is not None else load_dataset(config.dataset, mnist_dir=mnist_dir)
     task = make_task(ds, "pair", config.digits)
     scaler, X_train, X_test = standardize(task.X_train, task.X_test)
     timings["data"] = time.perf_counter() - t0
@@ -367,35 +279,12 @@ def run_homework(
             "b": float(np.ravel(clf.intercept_)[0]),
         },
     }
-    t0 = time.perf_counter()
-    result = HomeworkResult(
+    return HomeworkRun(
         config=config,
         metrics=plain(metrics),
-        figures={},
-        captions={},
         model=clf,
         sklearn_model=sk,
         scaler=scaler,
         task=task,
         timings=timings,
     )
-    from logitlab.experiments.homework_report import make_figures
-
-    make_figures(result)
-    timings["figures"] = time.perf_counter() - t0
-    return result
-
-
-def write_outputs(
-    result: HomeworkResult,
-    out_dir: str | os.PathLike[str],
-    *,
-    pdf_name: str = "report.pdf",
-) -> dict[str, Path]:
-    """Write report, figures/*.png, model.h5 and metrics.json under `out_dir`.
-
-    Atomic: see `logitlab.experiments.homework_report.write_outputs`.
-    """
-    from logitlab.experiments.homework_report import write_outputs
-
-    return write_outputs(result, out_dir, pdf_name=pdf_name)

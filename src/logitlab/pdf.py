@@ -1,6 +1,6 @@
-"""PDF reports: a title page (settings, summary table), then captioned figures, tables.
+"""PDF documents: a title page (settings, summary table), captioned figures, tables.
 
-The report only collects figures made elsewhere; it adds a caption under each and writes
+The PDF only collects figures made elsewhere; it adds a caption under each and writes
 the pages with matplotlib's `PdfPages` into a temporary file that is renamed over the
 target only when every page is written (`logitlab._atomic`), so a failed or interrupted
 run never leaves half a PDF. Fonts are embedded as TrueType (pdf.fonttype 42) so the
@@ -29,7 +29,7 @@ _ROW = 0.022  # table row height, fraction of the page
 
 
 @dataclass
-class ReportFigure:
+class CaptionedFigure:
     """A figure and the caption under it: what it shows and what to read from it."""
 
     figure: Figure
@@ -37,7 +37,7 @@ class ReportFigure:
 
 
 @dataclass
-class ReportTable:
+class Table:
     """A table of already formatted cells; long tables continue over several pages."""
 
     title: str
@@ -57,7 +57,7 @@ def _wrap(text: str, width_in: float, fontsize: float) -> str:
 
 def _draw_table(
     fig: Figure,
-    table: ReportTable,
+    table: Table,
     rows: Sequence[Sequence[str]],
     top: float,
     bottom: float,
@@ -83,7 +83,7 @@ def _draw_table(
 
 
 def _title_page(
-    title: str, subtitle: str, settings: Mapping[str, str], summary: ReportTable | None
+    title: str, subtitle: str, settings: Mapping[str, str], summary: Table | None
 ) -> Figure:
     fig = Figure(figsize=_PAGE)
     fig.text(0.5, 0.93, title, ha="center", va="top", fontsize=18, weight="bold")
@@ -113,7 +113,7 @@ def _title_page(
     return fig
 
 
-def _table_pages(table: ReportTable) -> list[Figure]:
+def _table_pages(table: Table) -> list[Figure]:
     pages = []
     chunks = [
         table.rows[i : i + _ROWS_PER_PAGE]
@@ -142,7 +142,7 @@ def layout_kept(figures: Iterable[Figure]) -> Iterator[None]:
     """Within: figures already drawn once keep their layout instead of computing it
     again (constrained layout is most of a draw); afterwards their engines return.
 
-    For figures saved twice (a PNG, then the report's page): the page's drawing then
+    For figures saved twice (a PNG, then the PDF's page): the page's drawing then
     only places what the PNG's already laid out (measured: 2.8 -> 2.1 s for the
     homework's outputs).
     """
@@ -156,7 +156,7 @@ def layout_kept(figures: Iterable[Figure]) -> Iterator[None]:
             fig.set_layout_engine(engine)
 
 
-def _save_captioned(pdf: PdfPages, item: ReportFigure) -> None:
+def _save_captioned(pdf: PdfPages, item: CaptionedFigure) -> None:
     """Save the figure with its caption below it, then remove the caption again."""
     fig = item.figure
     width = fig.get_figwidth()
@@ -175,13 +175,13 @@ def _save_captioned(pdf: PdfPages, item: ReportFigure) -> None:
         caption.remove()
 
 
-def write_report(
+def write_pdf(
     path: str | os.PathLike[str],
     *,
     title: str,
     settings: Mapping[str, str],
-    summary: ReportTable | None = None,
-    pages: Sequence[ReportFigure | ReportTable] = (),
+    summary: Table | None = None,
+    pages: Sequence[CaptionedFigure | Table] = (),
     subtitle: str = "",
     author: str = "",
 ) -> Path:
@@ -202,7 +202,7 @@ def write_report(
         with PdfPages(tmp, metadata=metadata) as pdf:
             pdf.savefig(_title_page(title, subtitle, settings, summary))
             for item in pages:
-                if isinstance(item, ReportFigure):
+                if isinstance(item, CaptionedFigure):
                     _save_captioned(pdf, item)
                 else:
                     for page in _table_pages(item):

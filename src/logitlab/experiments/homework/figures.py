@@ -1,33 +1,19 @@
-"""The homework's presentation: figures, captions, tables, PDF and output folder.
+"""The homework's figures (Plots 1-4, then the guide's) with captions quoting the run.
 
-`logitlab.experiments.homework` runs the homework and calls `make_figures` on its
-result; everything here reads a finished `HomeworkResult` (its metrics, models and
-task) and turns it into what a reader sees: the figures with captions quoting this
-run's numbers, the summary and per-class tables, the PDF and `write_outputs`.
+Everything here reads a finished `HomeworkRun` (its metrics, models and task); the
+captions say what each figure shows and what to read from it, with this run's numbers.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import math
-import os
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import numpy as np
+from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
-from logitlab.experiments.homework import (
-    DEFAULT_LEARNING_RATE,
-    MAX_GALLERY,
-    HomeworkResult,
-    HomeworkSettingsError,
-    _proba,
-)
-from logitlab.persistence import save_model
+from logitlab.experiments.homework.config import MAX_GALLERY
+from logitlab.experiments.homework.run import HomeworkRun
 from logitlab.plots import (
     confusion_matrix_figure,
     digit_gallery,
@@ -38,122 +24,11 @@ from logitlab.plots import (
     sigmoid_figure,
     weight_images,
 )
-from logitlab.report import ReportFigure, ReportTable, layout_kept, write_report
-
-LEARNING_RATE_NOTE = (
-    "0.1: with standardised pixels the largest eigenvalue of XᵀX/n is about 100 "
-    "(0 vs 1), so the loss curvature is at most 25 and 2/25 = 0.08 is the textbook "
-    "safe step; 0.1 still lowers the training loss at every epoch on 0/1, 4/9 and 7/9 "
-    "(curvature falls as examples become confidently classified) and reaches a low "
-    "test loss in 100 epochs, while 0.3 and 1.0 already overfit the test loss on 7 vs 9"
-)
 
 
-def summary_table(r: HomeworkResult) -> ReportTable:
-    """Both models' test numbers side by side (the title page and the console)."""
-    m = r.metrics
-    early, final = m["scratch"]["early"], m["scratch"]["final"]
-    cols = [m["sklearn"], early, final]
-    rows = []
-    for key, label in (
-        ("accuracy", "test accuracy"),
-        ("log_loss", "test log loss"),
-        ("train_log_loss", "training log loss"),
-        ("precision", "precision"),
-        ("recall", "recall"),
-        ("f1", "F1"),
-        ("roc_auc", "ROC AUC"),
-    ):
-        rows.append([label, *(_fmt(c[key]) for c in cols)])
-    rows.append(
-        ["errors / test images", *(f"{c['n_errors']} / {c['n']}" for c in cols)]
-    )
-    positive = m["settings"]["class_names"][1]
-    return ReportTable(
-        title="Summary: test-set results",
-        columns=[
-            "metric",
-            "scikit-learn",
-            f"scratch, epoch {early['epoch']}",
-            f"scratch, epoch {final['epoch']}",
-        ],
-        rows=rows,
-        note=f"Precision, recall and F1 take class {positive!r} (label 1) as "
-        "positive; predictions threshold the probability at 0.5. Both scratch "
-        "columns come from one run (weights kept after those epochs).",
-        col_widths=[0.34, 0.22, 0.22, 0.22],
-    )
-
-
-def report_pages(r: HomeworkResult) -> list[ReportFigure | ReportTable]:
-    """The figures in report order with their captions, then the tables."""
-    pages: list[ReportFigure | ReportTable] = [
-        ReportFigure(r.figures[k], r.captions[k]) for k in r.figures
-    ]
-    return [*pages, *_tables(r)]
-
-
-def _tables(r: HomeworkResult) -> list[ReportTable]:
-    m = r.metrics
-    names = m["settings"]["class_names"]
-    models = (
-        ("scikit-learn", m["sklearn"]),
-        (f"scratch, epoch {m['scratch']['early']['epoch']}", m["scratch"]["early"]),
-        (f"scratch, epoch {m['scratch']['final']['epoch']}", m["scratch"]["final"]),
-    )
-    per_class = [
-        [
-            model,
-            name,
-            *(_fmt(d["per_class"][name][k]) for k in ("precision", "recall", "f1")),
-            str(d["per_class"][name]["support"]),
-        ]
-        for model, d in models
-        for name in names
-    ]
-    h = m["scratch"]["history"]
-    every = [e for e in h["epoch"] if e > 0 and (e % 10 == 0 or e == h["epoch"][-1])]
-    epochs = [
-        [
-            str(e),
-            _fmt(h["train_loss"][e]),
-            _fmt(h["test_loss"][e]),
-            _fmt(h["train_accuracy"][e]),
-            _fmt(h["test_accuracy"][e]),
-        ]
-        for e in dict.fromkeys([*every])
-    ]
-    return [
-        ReportTable(
-            "Precision, recall and F1 per class (test set)",
-            ["model", "class", "precision", "recall", "F1", "support"],
-            per_class,
-            note="Precision: of the images predicted as this class, the fraction "
-            "that are. Recall: of the images of this class, the fraction found. "
-            "F1: "
-            "their harmonic mean. With two classes, each class's recall is the "
-            "other's specificity (one minus the false-alarm rate).",
-        ),
-        ReportTable(
-            "From-scratch training, every 10 epochs",
-            ["epoch", "train loss", "test loss", "train accuracy", "test accuracy"],
-            epochs,
-            note="The homework's console line 'Epoch k, Loss' is the training loss "
-            "column. Losses are mean binary cross-entropy after k updates.",
-        ),
-    ]
-
-
-def _fmt(x: float | int | None) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    if isinstance(x, int):
-        return str(x)
-    return f"{x:.4f}" if abs(x) >= 1e-3 or x == 0 else f"{x:.2e}"
-
-
-def make_figures(r: HomeworkResult) -> None:
-    """Fill `r.figures` / `r.captions` in report order (homework, then the guide)."""
+def make_figures(r: HomeworkRun) -> tuple[dict[str, Figure], dict[str, str]]:
+    """The figures and their captions, keyed alike, in the PDF's order (the homework's
+    plots, then the guide's figures)."""
     m, task = r.metrics, r.task
     names = task.class_names
     h, final, early = (
@@ -162,10 +37,8 @@ def make_figures(r: HomeworkResult) -> None:
         m["scratch"]["early"],
     )
     sk = m["sklearn"]
-    X_test = r.scaler.transform(task.X_test)
-    p_scratch = _proba(X_test, r.model.coef_, r.model.intercept_)
-    p_sk = r.sklearn_model.predict_proba(X_test)[:, 1]
-    f = r.figures
+    p_scratch, p_sk = r.test_probabilities()
+    f: dict[str, Figure] = {}
     f["loss"] = loss_curves(
         {"training": h["train_loss"], "test": h["test_loss"]},
         epochs=h["epoch"],
@@ -222,105 +95,7 @@ def make_figures(r: HomeworkResult) -> None:
     )
     f["sigmoid"] = sigmoid_figure()
     f["l1_l2"] = l1_l2_geometry_figure()
-    r.captions.update(_captions(r, p_scratch, p_sk))
-
-
-def write_outputs(
-    result: HomeworkResult,
-    out_dir: str | os.PathLike[str],
-    *,
-    pdf_name: str = "report.pdf",
-) -> dict[str, Path]:
-    """Write report, figures/*.png, model.h5 and metrics.json under `out_dir`.
-
-    Everything is written into a fresh temporary folder inside `out_dir` first and
-    moved into place only when all of it exists (the report last), so a failure leaves
-    no half-written file; files of the same names are replaced, nothing else is touched.
-    """
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise HomeworkSettingsError(f"output folder {out} exists and is not a folder")
-    if Path(pdf_name).name != pdf_name or not pdf_name.endswith(".pdf"):
-        raise HomeworkSettingsError(
-            f"report name {pdf_name!r} must be a plain *.pdf name"
-        )
-    created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".logitlab-homework-", dir=out))
-    try:
-        (tmp / "figures").mkdir()
-        for name, fig in result.figures.items():
-            fig.savefig(tmp / "figures" / f"{name}.png", dpi=110)
-        save_model(
-            result.model,
-            tmp / "model.h5",
-            preprocessing=result.preprocessing,
-            digits=result.config.digits,
-            dataset=result.config.dataset,
-        )
-        (tmp / "metrics.json").write_text(
-            json.dumps(result.metrics, indent=1, allow_nan=False), encoding="utf-8"
-        )
-        with layout_kept(result.figures.values()):  # laid out for the PNGs above
-            write_report(tmp / pdf_name, **_report_front(result))
-        (out / "figures").mkdir(exist_ok=True)
-        written = {}
-        for png in sorted((tmp / "figures").iterdir()):
-            os.replace(png, out / "figures" / png.name)
-            written[f"figures/{png.name}"] = out / "figures" / png.name
-        for name in ("model.h5", "metrics.json", pdf_name):
-            os.replace(tmp / name, out / name)
-            written[name] = out / name
-        return written
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if created:
-            with contextlib.suppress(OSError):
-                out.rmdir()  # only if empty: we made it and nothing was moved in
-        raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _report_front(r: HomeworkResult) -> dict[str, Any]:
-    """Title, settings and summary of the PDF, plus its pages."""
-    s = r.metrics["settings"]
-    a, b = s["digits"]
-    sk = r.metrics["sklearn"]
-    names = s["class_names"]
-    settings = {
-        "Data": f"{s['dataset']} classes {names[0]!r} (label 0) vs {names[1]!r} "
-        f"(label 1); {s['n_train']} training images ({s['train_counts'][0]} / "
-        f"{s['train_counts'][1]}), {s['n_test']} test images ({s['test_counts'][0]} / "
-        f"{s['test_counts'][1]}); served by {s['data_source']}",
-        "Preprocessing": s["preprocessing"],
-        "Part 1": "scikit-learn LogisticRegression() with default settings (lbfgs, "
-        f"C=1.0, L2 penalty, max_iter=100): {sk['n_iter']} iterations, "
-        + ("converged" if sk["converged"] else "stopped at max_iter before tolerance"),
-        "Part 2": "logitlab LogisticRegressionGD: full-batch gradient descent from "
-        "zero weights with an intercept, mean binary cross-entropy, "
-        f"{s['epochs']} epochs, "
-        f"fixed learning rate {s['learning_rate']:g}",
-        "Learning rate": LEARNING_RATE_NOTE
-        if s["learning_rate"] == DEFAULT_LEARNING_RATE
-        else f"{s['learning_rate']:g}, set by the user (default "
-        f"{DEFAULT_LEARNING_RATE:g})",
-        "Part 3": f"accuracy and log loss after {s['early_epoch']} and {s['epochs']} "
-        "epochs, both from the same run",
-        "Learning curves": f"a second run on {r.metrics['learning_curve']['n_train']} "
-        f"training images, validated on a stratified {s['validation_fraction']:.0%} "
-        f"hold-out ({r.metrics['learning_curve']['n_validation']} images, seed "
-        f"{s['seed']}) with its own scaler",
-        "Software": f"logitlab {r.metrics['logitlab_version']}",
-    }
-    return {
-        "title": "Logistic regression with gradient descent: "
-        f"{s['dataset']} {a} vs {b}",
-        "subtitle": "Homework report: Parts 1-3 with the guide's figures",
-        "settings": settings,
-        "summary": summary_table(r),
-        "pages": report_pages(r),
-    }
+    return f, _captions(r, p_scratch, p_sk)
 
 
 def _gallery_caption(label: str, d: dict[str, Any], n_test: int) -> str:
@@ -346,7 +121,7 @@ def _gallery_caption(label: str, d: dict[str, Any], n_test: int) -> str:
     )
 
 
-def _captions(r: HomeworkResult, p_scratch: NDArray, p_sk: NDArray) -> dict[str, str]:
+def _captions(r: HomeworkRun, p_scratch: NDArray, p_sk: NDArray) -> dict[str, str]:
     """What each figure shows and what to read from it, with this run's numbers."""
     m = r.metrics
     s, h = m["settings"], m["scratch"]["history"]
