@@ -80,6 +80,16 @@ METRICS_SCHEMA: dict[str, str] = {
     "learning_curve": "second run on the training set minus a stratified hold-out: "
     "n_train, n_validation, epoch, train_loss, validation_loss (from epoch 0), "
     "best_epoch (validation minimum), best_validation_loss",
+    "scratch.early_vs_final": "Part 3's comparison of the two snapshots: "
+    "weight_norm [early, final] (Euclidean norm of w, bias excluded), bias [early, "
+    "final], weight_cosine (cosine similarity of the two w), changed_test_predictions "
+    "(test images whose predicted label differs)",
+    "learning_rate_check": "the step size against the loss's curvature on this run's "
+    "standardised training set: gram_max_eigenvalue (largest eigenvalue of XᵀX/n, X "
+    "with the column of ones for the bias), curvature_bound (a quarter of it: the "
+    "mean cross-entropy's Hessian is XᵀDX/n with D <= 1/4), safe_step (2 / "
+    "curvature_bound: any smaller fixed step lowers the loss at every epoch), "
+    "train_loss_rises (epochs whose training loss exceeds the previous epoch's)",
     "model_file": "the from-scratch model's final weights: w (784), b; the same values "
     "as model.h5",
 }
@@ -148,6 +158,48 @@ def _proba(X: NDArray, coef: NDArray, intercept: NDArray) -> NDArray:
 
 def _with_epoch0(initial: float, values: Sequence[float]) -> list[float]:
     return [float(initial), *map(float, values)]
+
+
+def _early_vs_final(
+    X_test: NDArray, early: tuple[NDArray, NDArray], final: tuple[NDArray, NDArray]
+) -> dict[str, Any]:
+    """How the weights and test predictions of the two snapshots differ (Part 3)."""
+    (w0, b0), (w1, b1) = (
+        (np.ravel(w), float(np.ravel(b)[0])) for w, b in (early, final)
+    )
+    norms = [float(np.linalg.norm(w0)), float(np.linalg.norm(w1))]
+    changed = (_proba(X_test, w0, np.array([b0])) >= 0.5) != (
+        _proba(X_test, w1, np.array([b1])) >= 0.5
+    )
+    return {
+        "weight_norm": norms,
+        "bias": [b0, b1],
+        "weight_cosine": float(w0 @ w1 / (norms[0] * norms[1] or 1.0)),
+        "changed_test_predictions": int(changed.sum()),
+    }
+
+
+def _learning_rate_check(
+    X_train: NDArray, learning_rate: float, train_loss: Sequence[float]
+) -> dict[str, Any]:
+    """The step size beside the curvature bound of the mean cross-entropy on X_train.
+
+    The Hessian is XᵀDX/n with D = diag(p(1-p)) <= 1/4, so its largest eigenvalue is at
+    most L = λmax(XᵀX/n)/4 and any fixed step below 2/L lowers the loss at every epoch.
+    The bias column of ones is orthogonal to the standardised (centred) pixels, so it
+    adds the eigenvalue 1.
+    """
+    gram_max = max(
+        1.0, float(np.linalg.eigvalsh(X_train.T @ X_train / len(X_train))[-1])
+    )
+    rises = [e for e in range(1, len(train_loss)) if train_loss[e] > train_loss[e - 1]]
+    return {
+        "learning_rate": learning_rate,
+        "gram_max_eigenvalue": gram_max,
+        "curvature_bound": gram_max / 4,
+        "safe_step": 8 / gram_max,
+        "train_loss_rises": rises,
+    }
 
 
 def run_experiments(
@@ -219,6 +271,9 @@ def run_experiments(
                 task, _proba(X_test, coef, intercept), _proba(X_train, coef, intercept)
             ),
         }
+    scratch["early_vs_final"] = _early_vs_final(
+        X_test, clf.snapshots_[early_epoch], clf.snapshots_[config.epochs]
+    )
     for key in ("early", "final"):
         s = scratch[key]
         _console.info(
@@ -274,6 +329,9 @@ def run_experiments(
         "sklearn": sk_metrics,
         "scratch": scratch,
         "learning_curve": learning,
+        "learning_rate_check": _learning_rate_check(
+            X_train, config.learning_rate, history["train_loss"]
+        ),
         "model_file": {
             "w": np.ravel(clf.coef_).tolist(),
             "b": float(np.ravel(clf.intercept_)[0]),
