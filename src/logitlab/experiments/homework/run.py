@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.sparse.linalg import LinearOperator, eigsh
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
@@ -189,9 +190,12 @@ def _learning_rate_check(
     The bias column of ones is orthogonal to the standardised (centred) pixels, so it
     adds the eigenvalue 1.
     """
-    gram_max = max(
-        1.0, float(np.linalg.eigvalsh(X_train.T @ X_train / len(X_train))[-1])
-    )
+    n, d = X_train.shape
+    gram = LinearOperator((d, d), matvec=lambda v: X_train.T @ (X_train @ v) / n)
+    # Lanczos from a fixed start: same number every run, about 20 products instead of
+    # forming XᵀX (measured 1.5 s against 4.4 s for eigvalsh on 0 vs 1, busy machine)
+    top = eigsh(gram, k=1, which="LA", v0=np.ones(d), return_eigenvectors=False)
+    gram_max = max(1.0, float(top[0]))
     rises = [e for e in range(1, len(train_loss)) if train_loss[e] > train_loss[e - 1]]
     return {
         "learning_rate": learning_rate,
