@@ -58,13 +58,11 @@ def comparison_text(m: dict[str, Any]) -> str:
     h = sc["history"]
     (n0, n1), (b0, b1) = diff["weight_norm"], diff["bias"]
     cosine, changed = diff["weight_cosine"], diff["changed_test_predictions"]
-    fixed = early["n_errors"] - final["n_errors"]
+    e0, e1 = early["n_errors"], final["n_errors"]
     errors = (
-        f"fix {fixed} of its {early['n_errors']} test mistakes"
-        if fixed > 0
-        else f"add {-fixed} test mistakes"
-        if fixed < 0
-        else "leave the number of test mistakes unchanged"
+        f"leave the number of test mistakes at {e0}"
+        if e0 == e1
+        else f"take the test mistakes from {e0} to {e1}"
     )
     text = (
         f"{k} vs {epochs} epochs (Part 3, one run). Test accuracy "
