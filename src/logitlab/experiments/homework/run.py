@@ -206,27 +206,10 @@ def _learning_rate_check(
     }
 
 
-def run_experiments(
-    config: HomeworkConfig,
-    *,
-    mnist_dir: str | os.PathLike[str] | None = None,
-    data: DatasetSplit | None = None,
-) -> HomeworkRun:
-    """Do the homework's computations and return its numbers and models.
-
-    `data` reuses an already loaded split; otherwise `load_dataset(config.dataset,
-    mnist_dir=mnist_dir)` provides it. Progress goes through `logitlab._console`.
-    """
-    config.check()
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    ds = data if data is not None else load_dataset(config.dataset, mnist_dir=mnist_dir)
-    task = make_task(ds, "pair", config.digits)
-    scaler, X_train, X_test = standardize(task.X_train, task.X_test)
-    timings["data"] = time.perf_counter() - t0
-
-    # Part 1: scikit-learn with its defaults (lbfgs, C=1, L2, max_iter=100).
-    t0 = time.perf_counter()
+def _part1(
+    task: Task, X_train: NDArray, X_test: NDArray
+) -> tuple[LogisticRegression, dict[str, Any]]:
+    """Part 1: scikit-learn with its defaults (lbfgs, C=1, L2, max_iter=100)."""
     sk = LogisticRegression()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
@@ -240,19 +223,32 @@ def run_experiments(
         f"Part 1, scikit-learn: accuracy {sk_metrics['accuracy']:.4f}, "
         f"log loss {sk_metrics['log_loss']:.4f}"
     )
-    timings["sklearn"] = time.perf_counter() - t0
+    return sk, sk_metrics
 
-    # Part 2: from scratch, one run, weights kept after epoch 5 and the last epoch.
-    t0 = time.perf_counter()
-    early_epoch = min(EARLY_EPOCH, config.epochs)
+
+def _part2(
+    config: HomeworkConfig, task: Task, X_train: NDArray, X_test: NDArray
+) -> LogisticRegressionGD:
+    """Part 2: from scratch, one run, weights kept after the early and last epochs."""
     clf = LogisticRegressionGD(
         learning_rate=config.learning_rate,
         max_iter=config.epochs,
         init="zeros",
-        snapshot_epochs=(early_epoch, config.epochs),
+        snapshot_epochs=(min(EARLY_EPOCH, config.epochs), config.epochs),
         verbose=10,  # the homework's line every 10 epochs, printed as training runs
     )
-    clf.fit(X_train, task.y_train, eval_set=[("test", X_test, task.y_test)])
+    return clf.fit(X_train, task.y_train, eval_set=[("test", X_test, task.y_test)])
+
+
+def _part3(
+    config: HomeworkConfig,
+    task: Task,
+    clf: LogisticRegressionGD,
+    X_train: NDArray,
+    X_test: NDArray,
+) -> dict[str, Any]:
+    """Part 3: the loss history, and the same run after `early_epoch` and after all
+    epochs."""
     h = clf.history_
     test_initial = float(np.log(2.0))  # zero weights: every probability is 1/2
     history: dict[str, list[Any]] = {
@@ -263,9 +259,7 @@ def run_experiments(
         "train_accuracy": _with_epoch0(np.nan, h["train_accuracy"]),
         "test_accuracy": _with_epoch0(np.nan, h["test_accuracy"]),
     }
-    timings["scratch"] = time.perf_counter() - t0
-
-    # Part 3: the same run after `early_epoch` and after all epochs.
+    early_epoch = min(EARLY_EPOCH, config.epochs)
     scratch: dict[str, Any] = {"history": history}
     for key, epoch in (("early", early_epoch), ("final", config.epochs)):
         coef, intercept = clf.snapshots_[epoch]
@@ -284,9 +278,11 @@ def run_experiments(
             f"Part 3, scratch after {s['epoch']} epochs: accuracy {s['accuracy']:.4f}, "
             f"log loss {s['log_loss']:.4f}"
         )
+    return scratch
 
-    # The guide's learning curves: a second run validated on a held-out part.
-    t0 = time.perf_counter()
+
+def _learning_curve(config: HomeworkConfig, task: Task) -> dict[str, Any]:
+    """The guide's learning curves: a second run validated on a held-out part."""
     X_fit, y_fit, X_val, y_val = holdout_split(
         task.X_train,
         task.y_train,
@@ -300,7 +296,7 @@ def run_experiments(
     ).fit(X_fit_s, y_fit, eval_set=[("validation", X_val_s, y_val)])
     val_loss = _with_epoch0(np.log(2.0), clf_val.history_["validation_loss"])
     best = int(np.argmin(val_loss))
-    learning = {
+    return {
         "n_train": len(y_fit),
         "n_validation": len(y_val),
         "epoch": list(range(config.epochs + 1)),
@@ -311,30 +307,63 @@ def run_experiments(
         "best_epoch": best,
         "best_validation_loss": val_loss[best],
     }
-    timings["learning_curve"] = time.perf_counter() - t0
 
+
+def _settings(config: HomeworkConfig, task: Task, source: str) -> dict[str, Any]:
+    """metrics.json's settings: the config, the classes and the data's sizes."""
+    return {
+        **asdict(config),
+        "digits": list(config.digits),
+        "early_epoch": min(EARLY_EPOCH, config.epochs),
+        "class_names": list(task.class_names),
+        "n_train": len(task.y_train),
+        "n_test": len(task.y_test),
+        "train_counts": np.bincount(task.y_train, minlength=2).tolist(),
+        "test_counts": np.bincount(task.y_test, minlength=2).tolist(),
+        "preprocessing": "pixels / 255, then StandardScaler fitted on the "
+        "training images only",
+        "data_source": source,
+    }
+
+
+def run_experiments(
+    config: HomeworkConfig,
+    *,
+    mnist_dir: str | os.PathLike[str] | None = None,
+    data: DatasetSplit | None = None,
+) -> HomeworkRun:
+    """Do the homework's computations and return its numbers and models.
+
+    `data` reuses an already loaded split; otherwise `load_dataset(config.dataset,
+    mnist_dir=mnist_dir)` provides it. Progress goes through `logitlab._console`.
+    """
+    config.check()
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    ds = data if data is not None else load_dataset(config.dataset, mnist_dir=mnist_dir)
+    task = make_task(ds, "pair", config.digits)
+    scaler, X_train, X_test = standardize(task.X_train, task.X_test)
+    timings["data"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    sk, sk_metrics = _part1(task, X_train, X_test)
+    timings["sklearn"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    clf = _part2(config, task, X_train, X_test)
+    scratch = _part3(config, task, clf, X_train, X_test)
+    timings["scratch"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    learning = _learning_curve(config, task)
+    timings["learning_curve"] = time.perf_counter() - t0
     metrics = {
         "schema": METRICS_SCHEMA,
         "schema_version": 1,
         "logitlab_version": __version__,
-        "settings": {
-            **asdict(config),
-            "digits": list(config.digits),
-            "early_epoch": early_epoch,
-            "class_names": list(task.class_names),
-            "n_train": len(task.y_train),
-            "n_test": len(task.y_test),
-            "train_counts": np.bincount(task.y_train, minlength=2).tolist(),
-            "test_counts": np.bincount(task.y_test, minlength=2).tolist(),
-            "preprocessing": "pixels / 255, then StandardScaler fitted on the "
-            "training images only",
-            "data_source": ds.source,
-        },
+        "settings": _settings(config, task, ds.source),
         "sklearn": sk_metrics,
         "scratch": scratch,
         "learning_curve": learning,
         "learning_rate_check": _learning_rate_check(
-            X_train, config.learning_rate, history["train_loss"]
+            X_train, config.learning_rate, scratch["history"]["train_loss"]
         ),
         "model_file": {
             "w": np.ravel(clf.coef_).tolist(),
