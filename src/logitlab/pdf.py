@@ -108,7 +108,7 @@ def _title_page(
     for key, value in settings.items():
         line = _wrap(f"{key}: {value}", 6.8, 9.5)
         fig.text(0.1, y, line, fontsize=9.5, va="top", family="DejaVu Sans")
-        y -= 0.018 * (line.count("\n") + 1)
+        y -= 0.0135 * (line.count("\n") + 1) + 0.0045  # 9.5 pt lines, a gap
     if summary is not None:
         y -= 0.02
         fig.text(0.08, y, summary.title, fontsize=13, weight="bold", va="top")

@@ -117,7 +117,7 @@ def _gallery_caption(label: str, d: dict[str, Any], n_test: int) -> str:
         "mistakes first, each titled with its true label, the predicted label, the "
         "probability the model gave its prediction and the image's test index. "
         f"{count} Read: confident mistakes are usually badly written, cut off or "
-        "ambiguous digits; low confidences lie near the decision boundary."
+        "ambiguous images; low confidences lie near the decision boundary."
     )
 
 
