@@ -10,11 +10,12 @@ from pypdf import PdfReader
 from threadpoolctl import threadpool_limits
 
 from logitlab.cli import app
-from logitlab.experiments import ml_report_run, paper_report
 from logitlab.experiments.cache import ResultCache
-from logitlab.experiments.ml_report import ReportConfig
-from logitlab.experiments.paper import PaperConfig
-from logitlab.experiments.targets import ALL_TARGETS
+from logitlab.experiments.paper import run as paper_run
+from logitlab.experiments.paper.config import PaperConfig
+from logitlab.experiments.report import run as report_run
+from logitlab.experiments.report.config import ReportConfig
+from logitlab.experiments.reproduce import ALL_TARGETS
 
 TINY_PAPER = PaperConfig(
     n_train=1200, n_test=300, batch_epochs=3, minibatch_epochs=2,
@@ -67,12 +68,12 @@ def test_all_writes_every_figure_and_number_then_resumes(tmp_path, tiny, monkeyp
         raise AssertionError("recomputed a cached experiment")
 
     for name in ("run_pair", "run_sweep", "run_softmax", "run_softmax_chain"):
-        monkeypatch.setattr(paper_report, name, boom)
+        monkeypatch.setattr(paper_run, name, boom)
     for name in ("run_outer_fold", "run_other", "run_final", "run_scratch"):
-        monkeypatch.setattr(ml_report_run, name, boom)
+        monkeypatch.setattr(report_run, name, boom)
     cache = ResultCache(out)  # the command's own cache, read by the same runners
-    paper = paper_report.run_paper(TINY_PAPER, cache)
-    report = ml_report_run.run_report(TINY_REPORT, cache)
+    paper = paper_run.run_paper(TINY_PAPER, cache)
+    report = report_run.run_report(TINY_REPORT, cache)
     assert (
         paper["pair.2v3.batch"]["test_accuracy"]
         == results["paper"]["pair.2v3.batch"]["test_accuracy"]

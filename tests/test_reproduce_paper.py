@@ -8,9 +8,9 @@ from scipy.special import expit, log_softmax
 from threadpoolctl import threadpool_limits
 
 from logitlab.estimators import SoftmaxRegressionGD
-from logitlab.experiments.paper import paper_split, paper_stopping
-from logitlab.experiments.paper_pairs import difference_classifier, run_pair, run_sweep
-from logitlab.experiments.paper_softmax import run_softmax, run_softmax_chain
+from logitlab.experiments.paper.config import paper_split, paper_stopping
+from logitlab.experiments.paper.pairs import difference_classifier, run_pair, run_sweep
+from logitlab.experiments.paper.softmax import run_softmax, run_softmax_chain
 
 DATA = {"n_train": 3000, "n_test": 600, "holdout_fraction": 0.1}
 
@@ -183,7 +183,7 @@ def test_difference_of_weights_classifies_threes_and_eights():
 
 
 def test_code_protocol_is_every_pair_image_and_the_first_2000_test_images(mnist):
-    from logitlab.experiments.paper import code_split
+    from logitlab.experiments.paper.config import code_split
 
     _, y_tr, _, y_val, _, y_te = code_split((2, 3), 0.1)
     n_pair = int(np.isin(mnist.train_labels, (2, 3)).sum())

@@ -13,11 +13,13 @@ from sklearn.model_selection import KFold, RandomizedSearchCV
 from threadpoolctl import threadpool_limits
 
 from logitlab.errors import LogitlabError
-from logitlab.experiments.ml_report import (
+from logitlab.experiments.report.config import (
     ReportConfig,
     c_distribution,
-    choose_c,
     report_data,
+)
+from logitlab.experiments.report.fits import (
+    choose_c,
     run_final,
     run_other,
     run_outer_fold,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from logitlab.experiments.reproduce import comparison_table
-from logitlab.experiments.targets import ALL_TARGETS, Target, compare
+from logitlab.experiments.comparison import Target, compare
+from logitlab.experiments.reproduce import ALL_TARGETS, comparison_table
 
 # (key, value) for every number the documents give (issue 5's list)
 LISTED = {

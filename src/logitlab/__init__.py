@@ -4,7 +4,7 @@ Where things live: `logitlab.data` (where data enters), `logitlab.models` (the m
 math: sigmoid, softmax, losses, penalties), `logitlab.backends` (a data set as the
 optimiser sees it), `logitlab.optim` (the optimiser), `logitlab.estimators` (the
 scikit-learn estimators),
-`logitlab.plots` and `logitlab.report` (figures and PDFs), `logitlab.experiments` (the
+`logitlab.plots` and `logitlab.pdf` (figures and PDFs), `logitlab.experiments` (the
 homework and the reproduced documents), `logitlab.cli` (the `logitlab` command).
 """
 

@@ -18,8 +18,8 @@ import click
 from logitlab.cli import app
 from logitlab.cli.data import mnist_dir_option
 from logitlab.data import load_dataset
-from logitlab.experiments.ml_report import SAMPLERS, ReportConfig
-from logitlab.experiments.paper import PaperConfig
+from logitlab.experiments.paper.config import PaperConfig
+from logitlab.experiments.report.config import SAMPLERS, ReportConfig
 from logitlab.experiments.reproduce import reproduce as run_reproduce
 
 

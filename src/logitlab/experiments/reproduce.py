@@ -17,20 +17,20 @@ from logitlab import __version__
 from logitlab._atomic import atomic_write_text
 from logitlab._console import info
 from logitlab._json import plain
-from logitlab.experiments import ml_report_run, paper_report
 from logitlab.experiments.cache import ResultCache
-from logitlab.experiments.ml_report import ReportConfig
-from logitlab.experiments.paper import PaperConfig
-from logitlab.experiments.targets import (
-    PAPER_TARGETS,
-    REPORT_TARGETS,
-    Comparison,
-    Target,
-    compare,
-)
-from logitlab.report import ReportFigure, ReportTable, write_report
+from logitlab.experiments.comparison import Comparison, Target, compare
+from logitlab.experiments.paper import pages as paper_pages
+from logitlab.experiments.paper import run as paper_run
+from logitlab.experiments.paper.config import PaperConfig
+from logitlab.experiments.paper.targets import PAPER_TARGETS
+from logitlab.experiments.report import pages as report_pages
+from logitlab.experiments.report import run as report_run
+from logitlab.experiments.report.config import ReportConfig
+from logitlab.experiments.report.targets import REPORT_TARGETS
+from logitlab.pdf import CaptionedFigure, Table, write_pdf
 
 PARTS = ("paper", "report", "all")
+ALL_TARGETS: tuple[Target, ...] = PAPER_TARGETS + REPORT_TARGETS
 
 
 def _fmt(value: float | None, target: Target) -> str:
@@ -41,7 +41,7 @@ def _fmt(value: float | None, target: Target) -> str:
     return f"{value:.4f}" if abs(value) < 100 else f"{value:.4g}"
 
 
-def comparison_table(rows: list[Comparison]) -> ReportTable:
+def comparison_table(rows: list[Comparison]) -> Table:
     """The "document says / logitlab measured / difference" table with its notes."""
     notes: dict[str, int] = {}
     cells = []
@@ -64,7 +64,7 @@ def comparison_table(rows: list[Comparison]) -> ReportTable:
             ]
         )
     text = "\n".join(f"[{n}] {note}" for note, n in notes.items())
-    return ReportTable(
+    return Table(
         "The documents' numbers beside ours",
         ["quantity", "where", "document", "measured", "diff.", "noise", "note"],
         cells,
@@ -124,19 +124,18 @@ def reproduce(
     targets: tuple[Target, ...] = ()
     measured: dict[str, float] = {}
     n_eval: dict[str, int] = {}
-    pages: list[ReportFigure | ReportTable] = []
+    pages: list[CaptionedFigure | Table] = []
     results: dict[str, Any] = {"logitlab": __version__, "fast": fast, "timing": {}}
     settings: dict[str, str] = {}
     if part in ("paper", "all"):
         start = time.perf_counter()
-        res = paper_report.run_paper(paper_cfg, cache, n_jobs=n_jobs)
-        m, n = paper_report.measured_numbers(paper_cfg, res)
+        res = paper_run.run_paper(paper_cfg, cache, n_jobs=n_jobs)
+        m, n = paper_run.measured_numbers(paper_cfg, res)
         measured.update(m)
         n_eval.update(n)
         targets += PAPER_TARGETS
-        pages += paper_report.tables(paper_cfg, res)
-        pages += paper_report.figures(paper_cfg, res)
-        results["paper"] = paper_report.summary(paper_cfg, res)
+        pages += paper_pages.pages(paper_cfg, res)
+        results["paper"] = paper_run.summary(paper_cfg, res)
         results["timing"]["paper"] = {
             "wall_seconds_this_run": time.perf_counter() - start,
             "compute_seconds": _compute_seconds(res),
@@ -145,13 +144,13 @@ def reproduce(
         info(f"paper done in {time.perf_counter() - start:.0f} s")
     if part in ("report", "all"):
         start = time.perf_counter()
-        res = ml_report_run.run_report(report_cfg, cache, n_jobs=n_jobs)
-        m, n = ml_report_run.measured_numbers(res)
+        res = report_run.run_report(report_cfg, cache, n_jobs=n_jobs)
+        m, n = report_run.measured_numbers(res)
         measured.update(m)
         n_eval.update(n)
         targets += REPORT_TARGETS
-        pages += ml_report_run.pages(report_cfg, res)
-        results["report"] = ml_report_run.summary(report_cfg, res)
+        pages += report_pages.pages(report_cfg, res)
+        results["report"] = report_run.summary(report_cfg, res)
         results["timing"]["report"] = {
             "wall_seconds_this_run": time.perf_counter() - start,
             "compute_seconds": _compute_seconds(res),
@@ -162,7 +161,7 @@ def reproduce(
     results["comparison"] = _comparison_json(rows)
     table = comparison_table(rows)
     settings["cache"] = f"{cache.root} (delete it to recompute everything)"
-    write_report(
+    write_pdf(
         out / "reproduce.pdf",
         title="logitlab reproduce" + (" (--fast)" if fast else ""),
         subtitle=(

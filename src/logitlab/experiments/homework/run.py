@@ -1,15 +1,11 @@
-"""Runs the homework (seed 000) end to end: settings, data, Parts 1-3, learning curves.
+"""Runs the homework's experiments (seed 000): data, Parts 1-3, learning curves.
 
-This module computes; `logitlab.experiments.homework_report` presents (figures,
-captions, tables, PDF, output folder). `run_homework` calls its `make_figures`, and
-`HomeworkResult`'s table and save methods delegate to it, imported lazily because it
-imports this module's types.
+This module only computes (numbers and models, no figures): `figures` draws them,
+`pages` lays out the PDF, `document` ties the three together and writes the outputs.
 
-    from logitlab.experiments.homework import run_homework
-    result = run_homework(digits=(0, 1))      # loads MNIST, trains both models
-    result.metrics["scratch"]["final"]["accuracy"]
-    result.figures["loss"]                    # a matplotlib Figure
-    result.save("logitlab-homework")  # report.pdf, figures/, model.h5, metrics.json
+    from logitlab.experiments.homework.run import run_experiments
+    run = run_experiments(HomeworkConfig(digits=(0, 1)))  # loads MNIST, trains both
+    run.metrics["scratch"]["final"]["accuracy"]
 
 Steps, as the homework sets them: keep two classes, scale pixels by 1/255, fit a
 StandardScaler on the training images only; Part 1 scikit-learn's `LogisticRegression()`
@@ -32,18 +28,16 @@ command gives the same file.
 
 from __future__ import annotations
 
-import math
 import os
 import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from matplotlib.figure import Figure
 from numpy.typing import NDArray
+from scipy.sparse.linalg import LinearOperator, eigsh
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
@@ -52,7 +46,6 @@ from logitlab import __version__, _console
 from logitlab._json import plain
 from logitlab.data import DatasetSplit, load_dataset
 from logitlab.data.tasks import Task, holdout_split, make_task, standardize
-from logitlab.errors import LogitlabError
 from logitlab.estimators import LogisticRegressionGD
 from logitlab.evaluation import (
     binary_summary,
@@ -61,20 +54,13 @@ from logitlab.evaluation import (
     misclassified_indices,
     per_class_report,
 )
+from logitlab.experiments.homework.config import (
+    EARLY_EPOCH,
+    MAX_GALLERY,
+    HomeworkConfig,
+)
 from logitlab.models.functions import sigmoid
 from logitlab.persistence import Preprocessing
-from logitlab.report import ReportFigure, ReportTable
-
-# Measured on standardised MNIST pairs, 100 full-batch epochs from zero weights: the
-# largest eigenvalue of XᵀX/n is about 100 for 0 vs 1, so the mean loss has curvature
-# at most 25 and 2/25 = 0.08 is the classical safe step; 0.1 sits just above it, yet the
-# training loss falls at every epoch for 0/1, 4/9 and 7/9 because the curvature shrinks
-# as soon as the examples are classified with confidence. It reaches 99.95% test
-# accuracy on 0 vs 1 (loss 0.005) and 96-97.5% on the hard pairs; 0.3 and 1.0 lower the
-# training loss further but already raise the test loss on 7 vs 9.
-DEFAULT_LEARNING_RATE = 0.1
-EARLY_EPOCH = 5
-MAX_GALLERY = 10
 
 METRICS_SCHEMA: dict[str, str] = {
     "schema_version": "1",
@@ -95,65 +81,27 @@ METRICS_SCHEMA: dict[str, str] = {
     "learning_curve": "second run on the training set minus a stratified hold-out: "
     "n_train, n_validation, epoch, train_loss, validation_loss (from epoch 0), "
     "best_epoch (validation minimum), best_validation_loss",
+    "scratch.early_vs_final": "Part 3's comparison of the two snapshots: "
+    "weight_norm [early, final] (Euclidean norm of w, bias excluded), bias [early, "
+    "final], weight_cosine (cosine similarity of the two w), changed_test_predictions "
+    "(test images whose predicted label differs)",
+    "learning_rate_check": "the step size against the loss's curvature on this run's "
+    "standardised training set: gram_max_eigenvalue (largest eigenvalue of XᵀX/n, X "
+    "with the column of ones for the bias), curvature_bound (a quarter of it: the "
+    "mean cross-entropy's Hessian is XᵀDX/n with D <= 1/4), safe_step (2 / "
+    "curvature_bound: any smaller fixed step lowers the loss at every epoch), "
+    "train_loss_rises (epochs whose training loss exceeds the previous epoch's)",
     "model_file": "the from-scratch model's final weights: w (784), b; the same values "
     "as model.h5",
 }
 
 
-class HomeworkSettingsError(LogitlabError, ValueError):
-    """A homework setting (digits, epochs, learning rate, output name) is invalid."""
-
-
-@dataclass(frozen=True)
-class HomeworkConfig:
-    """Everything that determines the homework's numbers."""
-
-    digits: tuple[int, int] = (0, 1)
-    dataset: str = "mnist"
-    epochs: int = 100
-    learning_rate: float = DEFAULT_LEARNING_RATE
-    validation_fraction: float = 0.1
-    seed: int = 0
-
-    def check(self) -> None:
-        """Raise HomeworkSettingsError naming the first bad setting."""
-        lr = self.learning_rate
-        if (
-            isinstance(lr, bool)
-            or not isinstance(lr, (int, float))
-            or not (math.isfinite(lr) and lr > 0)
-        ):
-            raise HomeworkSettingsError(
-                f"learning rate must be a positive number, got {lr!r}"
-            )
-        if (
-            isinstance(self.epochs, bool)
-            or not isinstance(self.epochs, int)
-            or (self.epochs < 1)
-        ):
-            raise HomeworkSettingsError(
-                f"epochs must be a positive integer, got {self.epochs!r}"
-            )
-        if not 0 < self.validation_fraction < 1:
-            raise HomeworkSettingsError(
-                "validation fraction must lie in (0, 1), "
-                f"got {self.validation_fraction}"
-            )
-        a, b = self.digits
-        if a == b or not (0 <= a <= 9 and 0 <= b <= 9):
-            raise HomeworkSettingsError(
-                f"digits must be two different classes 0-9, got {a} {b}"
-            )
-
-
 @dataclass
-class HomeworkResult:
-    """Numbers, figures and models of one homework run; `save` writes them out."""
+class HomeworkRun:
+    """Numbers and models of one homework run (no figures, nothing written)."""
 
     config: HomeworkConfig
     metrics: dict[str, Any]
-    figures: dict[str, Figure]
-    captions: dict[str, str]
     model: LogisticRegressionGD
     sklearn_model: LogisticRegression
     scaler: StandardScaler
@@ -165,23 +113,11 @@ class HomeworkResult:
         """What model.h5 needs to turn raw uint8 images into its features."""
         return Preprocessing.from_scaler(self.scaler, pixel_scale=1.0 / 255.0)
 
-    def summary_table(self) -> ReportTable:
-        """Both models' test numbers side by side (the title page and the console)."""
-        from logitlab.experiments.homework_report import summary_table
-
-        return summary_table(self)
-
-    def report_pages(self) -> list[ReportFigure | ReportTable]:
-        """The figures in report order with their captions, then the tables."""
-        from logitlab.experiments.homework_report import report_pages
-
-        return report_pages(self)
-
-    def save(
-        self, out_dir: str | os.PathLike[str], *, pdf_name: str = "report.pdf"
-    ) -> dict[str, Path]:
-        """Write report, figures, model and metrics under `out_dir` (write_outputs)."""
-        return write_outputs(self, out_dir, pdf_name=pdf_name)
+    def test_probabilities(self) -> tuple[NDArray, NDArray]:
+        """P(label 1) of every test image: (from scratch, scikit-learn)."""
+        X_test = self.scaler.transform(self.task.X_test)
+        p_scratch = _proba(X_test, self.model.coef_, self.model.intercept_)
+        return p_scratch, self.sklearn_model.predict_proba(X_test)[:, 1]
 
 
 def _bce(y: NDArray, p: NDArray) -> float:
@@ -225,40 +161,55 @@ def _with_epoch0(initial: float, values: Sequence[float]) -> list[float]:
     return [float(initial), *map(float, values)]
 
 
-def run_homework(
-    digits: tuple[int, int] = (0, 1),
-    *,
-    dataset: str = "mnist",
-    epochs: int = 100,
-    learning_rate: float = DEFAULT_LEARNING_RATE,
-    validation_fraction: float = 0.1,
-    seed: int = 0,
-    mnist_dir: str | os.PathLike[str] | None = None,
-    data: DatasetSplit | None = None,
-) -> HomeworkResult:
-    """Do the whole homework and return numbers, figures and models (nothing written).
-
-    `data` reuses an already loaded split; otherwise `load_dataset(dataset,
-    mnist_dir=mnist_dir)` provides it. Progress goes through `logitlab._console`.
-    """
-    config = HomeworkConfig(
-        digits=(int(digits[0]), int(digits[1])),
-        dataset=dataset,
-        epochs=epochs,
-        learning_rate=learning_rate,
-        validation_fraction=validation_fraction,
-        seed=seed,
+def _early_vs_final(
+    X_test: NDArray, early: tuple[NDArray, NDArray], final: tuple[NDArray, NDArray]
+) -> dict[str, Any]:
+    """How the weights and test predictions of the two snapshots differ (Part 3)."""
+    (w0, b0), (w1, b1) = (
+        (np.ravel(w), float(np.ravel(b)[0])) for w, b in (early, final)
     )
-    config.check()
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    ds = data if data is not None else load_dataset(dataset, mnist_dir=mnist_dir)
-    task = make_task(ds, "pair", config.digits)
-    scaler, X_train, X_test = standardize(task.X_train, task.X_test)
-    timings["data"] = time.perf_counter() - t0
+    norms = [float(np.linalg.norm(w0)), float(np.linalg.norm(w1))]
+    changed = (_proba(X_test, w0, np.array([b0])) >= 0.5) != (
+        _proba(X_test, w1, np.array([b1])) >= 0.5
+    )
+    return {
+        "weight_norm": norms,
+        "bias": [b0, b1],
+        "weight_cosine": float(w0 @ w1 / (norms[0] * norms[1] or 1.0)),
+        "changed_test_predictions": int(changed.sum()),
+    }
 
-    # Part 1: scikit-learn with its defaults (lbfgs, C=1, L2, max_iter=100).
-    t0 = time.perf_counter()
+
+def _learning_rate_check(
+    X_train: NDArray, learning_rate: float, train_loss: Sequence[float]
+) -> dict[str, Any]:
+    """The step size beside the curvature bound of the mean cross-entropy on X_train.
+
+    The Hessian is XᵀDX/n with D = diag(p(1-p)) <= 1/4, so its largest eigenvalue is at
+    most L = λmax(XᵀX/n)/4 and any fixed step below 2/L lowers the loss at every epoch.
+    The bias column of ones is orthogonal to the standardised (centred) pixels, so it
+    adds the eigenvalue 1.
+    """
+    n, d = X_train.shape
+    gram = LinearOperator((d, d), matvec=lambda v: X_train.T @ (X_train @ v) / n)
+    # Lanczos from a fixed start: same number every run, about 20 products instead of
+    # forming XᵀX (measured 1.5 s against 4.4 s for eigvalsh on 0 vs 1, busy machine)
+    top = eigsh(gram, k=1, which="LA", v0=np.ones(d), return_eigenvectors=False)
+    gram_max = max(1.0, float(top[0]))
+    rises = [e for e in range(1, len(train_loss)) if train_loss[e] > train_loss[e - 1]]
+    return {
+        "learning_rate": learning_rate,
+        "gram_max_eigenvalue": gram_max,
+        "curvature_bound": gram_max / 4,
+        "safe_step": 8 / gram_max,
+        "train_loss_rises": rises,
+    }
+
+
+def _part1(
+    task: Task, X_train: NDArray, X_test: NDArray
+) -> tuple[LogisticRegression, dict[str, Any]]:
+    """Part 1: scikit-learn with its defaults (lbfgs, C=1, L2, max_iter=100)."""
     sk = LogisticRegression()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
@@ -272,19 +223,32 @@ def run_homework(
         f"Part 1, scikit-learn: accuracy {sk_metrics['accuracy']:.4f}, "
         f"log loss {sk_metrics['log_loss']:.4f}"
     )
-    timings["sklearn"] = time.perf_counter() - t0
+    return sk, sk_metrics
 
-    # Part 2: from scratch, one run, weights kept after epoch 5 and the last epoch.
-    t0 = time.perf_counter()
-    early_epoch = min(EARLY_EPOCH, config.epochs)
+
+def _part2(
+    config: HomeworkConfig, task: Task, X_train: NDArray, X_test: NDArray
+) -> LogisticRegressionGD:
+    """Part 2: from scratch, one run, weights kept after the early and last epochs."""
     clf = LogisticRegressionGD(
         learning_rate=config.learning_rate,
         max_iter=config.epochs,
         init="zeros",
-        snapshot_epochs=(early_epoch, config.epochs),
+        snapshot_epochs=(min(EARLY_EPOCH, config.epochs), config.epochs),
         verbose=10,  # the homework's line every 10 epochs, printed as training runs
     )
-    clf.fit(X_train, task.y_train, eval_set=[("test", X_test, task.y_test)])
+    return clf.fit(X_train, task.y_train, eval_set=[("test", X_test, task.y_test)])
+
+
+def _part3(
+    config: HomeworkConfig,
+    task: Task,
+    clf: LogisticRegressionGD,
+    X_train: NDArray,
+    X_test: NDArray,
+) -> dict[str, Any]:
+    """Part 3: the loss history, and the same run after `early_epoch` and after all
+    epochs."""
     h = clf.history_
     test_initial = float(np.log(2.0))  # zero weights: every probability is 1/2
     history: dict[str, list[Any]] = {
@@ -295,9 +259,7 @@ def run_homework(
         "train_accuracy": _with_epoch0(np.nan, h["train_accuracy"]),
         "test_accuracy": _with_epoch0(np.nan, h["test_accuracy"]),
     }
-    timings["scratch"] = time.perf_counter() - t0
-
-    # Part 3: the same run after `early_epoch` and after all epochs.
+    early_epoch = min(EARLY_EPOCH, config.epochs)
     scratch: dict[str, Any] = {"history": history}
     for key, epoch in (("early", early_epoch), ("final", config.epochs)):
         coef, intercept = clf.snapshots_[epoch]
@@ -307,15 +269,20 @@ def run_homework(
                 task, _proba(X_test, coef, intercept), _proba(X_train, coef, intercept)
             ),
         }
+    scratch["early_vs_final"] = _early_vs_final(
+        X_test, clf.snapshots_[early_epoch], clf.snapshots_[config.epochs]
+    )
     for key in ("early", "final"):
         s = scratch[key]
         _console.info(
             f"Part 3, scratch after {s['epoch']} epochs: accuracy {s['accuracy']:.4f}, "
             f"log loss {s['log_loss']:.4f}"
         )
+    return scratch
 
-    # The guide's learning curves: a second run validated on a held-out part.
-    t0 = time.perf_counter()
+
+def _learning_curve(config: HomeworkConfig, task: Task) -> dict[str, Any]:
+    """The guide's learning curves: a second run validated on a held-out part."""
     X_fit, y_fit, X_val, y_val = holdout_split(
         task.X_train,
         task.y_train,
@@ -329,7 +296,7 @@ def run_homework(
     ).fit(X_fit_s, y_fit, eval_set=[("validation", X_val_s, y_val)])
     val_loss = _with_epoch0(np.log(2.0), clf_val.history_["validation_loss"])
     best = int(np.argmin(val_loss))
-    learning = {
+    return {
         "n_train": len(y_fit),
         "n_validation": len(y_val),
         "epoch": list(range(config.epochs + 1)),
@@ -340,62 +307,75 @@ def run_homework(
         "best_epoch": best,
         "best_validation_loss": val_loss[best],
     }
-    timings["learning_curve"] = time.perf_counter() - t0
 
+
+def _settings(config: HomeworkConfig, task: Task, source: str) -> dict[str, Any]:
+    """metrics.json's settings: the config, the classes and the data's sizes."""
+    return {
+        **asdict(config),
+        "digits": list(config.digits),
+        "early_epoch": min(EARLY_EPOCH, config.epochs),
+        "class_names": list(task.class_names),
+        "n_train": len(task.y_train),
+        "n_test": len(task.y_test),
+        "train_counts": np.bincount(task.y_train, minlength=2).tolist(),
+        "test_counts": np.bincount(task.y_test, minlength=2).tolist(),
+        "preprocessing": "pixels / 255, then StandardScaler fitted on the "
+        "training images only",
+        "data_source": source,
+    }
+
+
+def run_experiments(
+    config: HomeworkConfig,
+    *,
+    mnist_dir: str | os.PathLike[str] | None = None,
+    data: DatasetSplit | None = None,
+) -> HomeworkRun:
+    """Do the homework's computations and return its numbers and models.
+
+    `data` reuses an already loaded split; otherwise `load_dataset(config.dataset,
+    mnist_dir=mnist_dir)` provides it. Progress goes through `logitlab._console`.
+    """
+    config.check()
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    ds = data if data is not None else load_dataset(config.dataset, mnist_dir=mnist_dir)
+    task = make_task(ds, "pair", config.digits)
+    scaler, X_train, X_test = standardize(task.X_train, task.X_test)
+    timings["data"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    sk, sk_metrics = _part1(task, X_train, X_test)
+    timings["sklearn"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    clf = _part2(config, task, X_train, X_test)
+    scratch = _part3(config, task, clf, X_train, X_test)
+    timings["scratch"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    learning = _learning_curve(config, task)
+    timings["learning_curve"] = time.perf_counter() - t0
     metrics = {
         "schema": METRICS_SCHEMA,
         "schema_version": 1,
         "logitlab_version": __version__,
-        "settings": {
-            **asdict(config),
-            "digits": list(config.digits),
-            "early_epoch": early_epoch,
-            "class_names": list(task.class_names),
-            "n_train": len(task.y_train),
-            "n_test": len(task.y_test),
-            "train_counts": np.bincount(task.y_train, minlength=2).tolist(),
-            "test_counts": np.bincount(task.y_test, minlength=2).tolist(),
-            "preprocessing": "pixels / 255, then StandardScaler fitted on the "
-            "training images only",
-            "data_source": ds.source,
-        },
+        "settings": _settings(config, task, ds.source),
         "sklearn": sk_metrics,
         "scratch": scratch,
         "learning_curve": learning,
+        "learning_rate_check": _learning_rate_check(
+            X_train, config.learning_rate, scratch["history"]["train_loss"]
+        ),
         "model_file": {
             "w": np.ravel(clf.coef_).tolist(),
             "b": float(np.ravel(clf.intercept_)[0]),
         },
     }
-    t0 = time.perf_counter()
-    result = HomeworkResult(
+    return HomeworkRun(
         config=config,
         metrics=plain(metrics),
-        figures={},
-        captions={},
         model=clf,
         sklearn_model=sk,
         scaler=scaler,
         task=task,
         timings=timings,
     )
-    from logitlab.experiments.homework_report import make_figures
-
-    make_figures(result)
-    timings["figures"] = time.perf_counter() - t0
-    return result
-
-
-def write_outputs(
-    result: HomeworkResult,
-    out_dir: str | os.PathLike[str],
-    *,
-    pdf_name: str = "report.pdf",
-) -> dict[str, Path]:
-    """Write report, figures/*.png, model.h5 and metrics.json under `out_dir`.
-
-    Atomic: see `logitlab.experiments.homework_report.write_outputs`.
-    """
-    from logitlab.experiments.homework_report import write_outputs
-
-    return write_outputs(result, out_dir, pdf_name=pdf_name)

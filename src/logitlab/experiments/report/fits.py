@@ -1,38 +1,16 @@
-"""The report (003, Montez): scikit-learn's LogisticRegression on all of MNIST.
-
-Protocol: the 60,000 / 10,000 split, pixels /255 then standardised with statistics of
-the whole training set (as the report did, before its cross-validation), L2 penalty,
-lbfgs with scikit-learn's default 100 iterations (the report changed no default).
-
-- Nested cross-validation: `outer_folds` = 6 folds of 10,000 (the report's choice, "to
-  mimic the size of the holdout set"); in each outer training fold a RandomizedSearchCV
-  over C with `inner_folds` folds. The report drew C uniformly from [0.01, 10] and noted
-  the bias towards large C; we offer that ("uniform") and "loguniform" (default). To
-  keep the run to minutes, the inner search runs on a stratified `inner_train_size`
-  subset of each outer training fold; the best C is then refitted on the whole outer
-  training fold and scored on its validation fold. Every inner search uses the same
-  seed, so all folds draw the same candidates (as the report's unanimous C=0.59
-  suggests it did).
-- The final model: the C chosen by most folds, fitted on all training images.
-- The report's comparison: SVM (RBF, on `svm_train_size` images: the full 60,000 takes
-  many minutes on two cores), k-nearest neighbours, a decision tree.
-- The from-scratch SoftmaxRegressionGD on the same split and objective
-  (alpha = 1 / (C · n)), beside scikit-learn's.
+"""The report's experiments, each a pure function of a settings dict (cached by `run`):
+one outer fold of the nested cross-validation, the final model, the other models of
+its comparison, and the from-scratch softmax regression.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import time
 import warnings
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
-from scipy.stats import loguniform, uniform
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import (
@@ -48,87 +26,8 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
-from logitlab.data import load_dataset
-from logitlab.data.tasks import make_task, standardize
-from logitlab.errors import LogitlabError
 from logitlab.estimators import SoftmaxRegressionGD
-
-SAMPLERS = ("loguniform", "uniform")
-REPORT_C = (
-    0.59  # §3.3: the C the report's nested CV chose; refitted to compare like for like
-)
-
-
-@dataclass(frozen=True)
-class ReportConfig:
-    """Every setting of the report's experiments; `fast()` is a reduced copy."""
-
-    train_size: int | None = None  # None: all 60,000 training images
-    outer_folds: int = 6
-    inner_folds: int = 3
-    n_iter: int = 6  # candidates of the randomised search
-    sampler: str = "loguniform"
-    c_low: float = 0.01
-    c_high: float = 10.0
-    inner_train_size: int | None = 10000  # None: search on the whole outer fold
-    max_iter: int = 100  # scikit-learn's default, as the report
-    svm_train_size: int = 10000
-    scratch_learning_rate: float = 0.05
-    scratch_epochs: int = 40
-    scratch_batch_size: int = 500
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if self.sampler not in SAMPLERS:
-            raise LogitlabError(
-                f"unknown C sampler {self.sampler!r}; choose {' or '.join(SAMPLERS)}"
-            )
-        if not 0 < self.c_low < self.c_high:
-            raise LogitlabError(f"C range [{self.c_low}, {self.c_high}] is empty")
-        if self.svm_train_size < 10:
-            raise LogitlabError(f"svm_train_size={self.svm_train_size}: need >= 10")
-
-    def fast(self) -> ReportConfig:
-        """A quick look: 6,000 training images, 3 outer folds, few candidates."""
-        return dataclasses.replace(
-            self,
-            train_size=6000,
-            outer_folds=3,
-            inner_folds=2,
-            n_iter=3,
-            inner_train_size=2000,
-            svm_train_size=min(self.svm_train_size, 1000),
-            scratch_epochs=10,
-        )
-
-
-Data = tuple[
-    NDArray[np.float64], NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]
-]
-
-
-@functools.lru_cache(maxsize=2)
-def report_data(train_size: int | None, seed: int) -> Data:
-    """Standardised (X_train, y_train, X_test, y_test); a stratified subset if asked."""
-    task = make_task(load_dataset("mnist"), kind="multiclass")
-    X, y = task.X_train, task.y_train
-    if train_size is not None and train_size < len(y):
-        X, _, y, _ = train_test_split(
-            X, y, train_size=train_size, stratify=y, random_state=seed
-        )
-    _, X_s, X_te_s = standardize(X, task.X_test)
-    return X_s, y, X_te_s, task.y_test
-
-
-def _data(settings: dict[str, Any]) -> Data:
-    return report_data(settings["train_size"], settings["seed"])
-
-
-def c_distribution(sampler: str, low: float, high: float) -> Any:
-    """The scipy distribution the randomised search draws C from."""
-    if sampler == "uniform":
-        return uniform(loc=low, scale=high - low)  # the report's [0.01, 10]
-    return loguniform(low, high)
+from logitlab.experiments.report.config import c_distribution, data_for
 
 
 def logistic(C: float, max_iter: int) -> LogisticRegression:
@@ -173,7 +72,7 @@ def outer_splits(settings: dict[str, Any], n: int) -> list[tuple[Any, Any]]:
 
 def run_outer_fold(settings: dict[str, Any]) -> dict[str, Any]:
     """One outer fold: inner search, refit of the best C, score on the held-out fold."""
-    X, y, _, _ = _data(settings)
+    X, y, _, _ = data_for(settings)
     train, val = outer_splits(settings, len(y))[settings["fold"]]
     search = inner_search(settings, X[train], y[train])
     best_c = float(search.best_params_["C"])
@@ -195,7 +94,7 @@ def run_outer_fold(settings: dict[str, Any]) -> dict[str, Any]:
 
 def run_final(settings: dict[str, Any]) -> dict[str, Any]:
     """The chosen C on all training images: every metric of Table 1 and §3.3."""
-    X, y, X_te, y_te = _data(settings)
+    X, y, X_te, y_te = data_for(settings)
     model = logistic(settings["C"], settings["max_iter"])
     start = time.perf_counter()
     converged = _quiet_fit(model, X, y)
@@ -222,7 +121,7 @@ def metrics(y: Any, pred: Any, proba: Any) -> dict[str, Any]:
 
 def run_other(settings: dict[str, Any]) -> dict[str, Any]:
     """One model of the report's comparison: accuracy and fit time on the same split."""
-    X, y, X_te, y_te = _data(settings)
+    X, y, X_te, y_te = data_for(settings)
     size = settings.get("max_train")
     if size is not None and size < len(y):
         X, _, y, _ = train_test_split(
@@ -248,7 +147,7 @@ def run_other(settings: dict[str, Any]) -> dict[str, Any]:
 
 def run_scratch(settings: dict[str, Any]) -> dict[str, Any]:
     """SoftmaxRegressionGD on scikit-learn's objective: mean loss + ||W||²/(2Cn)."""
-    X, y, X_te, y_te = _data(settings)
+    X, y, X_te, y_te = data_for(settings)
     clf = SoftmaxRegressionGD(
         learning_rate=settings["learning_rate"],
         max_iter=settings["epochs"],

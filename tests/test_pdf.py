@@ -8,7 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 from pypdf import PdfReader
 
-from logitlab.report import ReportFigure, ReportTable, layout_kept, write_report
+from logitlab.pdf import CaptionedFigure, Table, layout_kept, write_pdf
 
 
 def _words(text: str) -> str:
@@ -29,18 +29,18 @@ def test_pages_captions_and_tables_read_back(tmp_path):
         * 3,
         "Second caption: σ and ‖w‖₁ survive the trip into the PDF.",
     ]
-    long_table = ReportTable(
+    long_table = Table(
         "Squares", ["n", "n squared"], [[str(i), str(i * i)] for i in range(70)]
     )
-    path = write_report(
+    path = write_pdf(
         tmp_path / "r.pdf",
         title="A report title",
         settings={"learning rate": "0.1", "epochs": "100"},
-        summary=ReportTable("Summary", ["metric", "value"], [["accuracy", "0.9876"]]),
+        summary=Table("Summary", ["metric", "value"], [["accuracy", "0.9876"]]),
         pages=[
-            ReportFigure(_figure("fig one"), captions[0]),
+            CaptionedFigure(_figure("fig one"), captions[0]),
             long_table,
-            ReportFigure(_figure("fig two"), captions[1]),
+            CaptionedFigure(_figure("fig two"), captions[1]),
         ],
     )
     pages = [_words(p.extract_text()) for p in PdfReader(path).pages]
@@ -57,8 +57,8 @@ def test_pages_captions_and_tables_read_back(tmp_path):
 def test_caption_does_not_stay_on_the_figure(tmp_path):
     fig = _figure("x")
     n_texts = len(fig.texts)
-    write_report(
-        tmp_path / "r.pdf", title="t", settings={}, pages=[ReportFigure(fig, "c")]
+    write_pdf(
+        tmp_path / "r.pdf", title="t", settings={}, pages=[CaptionedFigure(fig, "c")]
     )
     assert len(fig.texts) == n_texts
 
@@ -66,9 +66,9 @@ def test_caption_does_not_stay_on_the_figure(tmp_path):
 def test_failure_leaves_the_old_file_and_no_temporary(tmp_path):
     target = tmp_path / "r.pdf"
     target.write_bytes(b"old report")
-    broken = ReportFigure(None, "a figure that cannot be drawn")  # type: ignore[arg-type]
+    broken = CaptionedFigure(None, "a figure that cannot be drawn")  # type: ignore[arg-type]
     with pytest.raises(AttributeError):
-        write_report(target, title="t", settings={}, pages=[broken])
+        write_pdf(target, title="t", settings={}, pages=[broken])
     assert target.read_bytes() == b"old report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.pdf"]
 
@@ -88,3 +88,30 @@ def test_layout_kept_skips_the_layout_and_gives_the_engine_back(tmp_path):
     assert fig.get_layout_engine() is engine
     fig.savefig(tmp_path / "c.png")
     assert fig.axes[0].get_position().bounds != placed  # laid out again, for 3 x 2
+
+
+def test_every_page_is_a4_however_large_the_figure(tmp_path):
+    """A figure wider and one taller than the page land on A4 pages like the rest,
+    caption and heading included, and get their own size back afterwards."""
+    wide, tall = _figure("wide one"), _figure("tall one")
+    wide.set_size_inches(14, 4)
+    tall.set_size_inches(5, 16)
+    path = write_pdf(
+        tmp_path / "r.pdf",
+        title="t",
+        settings={},
+        pages=[
+            CaptionedFigure(wide, "Wide caption.", heading="Appendix A1"),
+            CaptionedFigure(tall, "Tall caption."),
+            Table("T", ["a"], [["1"]]),
+        ],
+    )
+    reader = PdfReader(path)
+    sizes = {(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages}
+    assert len(sizes) == 1
+    assert next(iter(sizes)) == pytest.approx((8.27 * 72, 11.69 * 72))
+    texts = [_words(p.extract_text()) for p in reader.pages]
+    assert "Appendix A1" in texts[1] and "wide one" in texts[1]
+    assert "Wide caption." in texts[1] and "Tall caption." in texts[2]
+    assert tuple(wide.get_size_inches()) == (14, 4)
+    assert tuple(tall.get_size_inches()) == (5, 16)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from logitlab.estimators import LogisticRegressionGD
-from logitlab.experiments.paper import (
+from logitlab.experiments.paper.config import (
     accuracy,
     fit_paper_stopping,
     history_lists,
@@ -89,7 +89,7 @@ def run_sweep(settings: dict[str, Any]) -> dict[str, Any]:
     Stopping follows the paper's rule (`paper_stopping`): `patience` consecutive rises
     of the hold-out error, keeping the epoch with the best hold-out accuracy.
 
-    `alpha = l2_alpha_factor * λ` for L2 (see `paper` on the text's λ||w||² against the
+    `alpha = l2_alpha_factor * λ` for L2 (see `config` on the text's λ||w||² against the
     code's gradient λw); `alpha = λ` for L1, by subgradient (the paper's `λ sign(w)`) or
     by the proximal soft-threshold step.
     """

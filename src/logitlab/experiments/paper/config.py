@@ -3,9 +3,9 @@
 Protocol (§2.3, §3.2): the first 20,000 training and the last 2,000 test images, pixels
 scaled by 1/255, the first 10% of the (task-filtered) training subset held out, a bias.
 (`code_split` is the data the listed logistic-regression code really used.)
-The experiments themselves live in `paper_pairs` (logistic regression: Figs. 1–10) and
-`paper_softmax` (Figs. 11–12); each is a pure function of a settings dict so its result
-can be cached by the settings' hash and run in a worker process.
+The experiments themselves live in `pairs` (logistic regression: Figs. 1–10) and
+`softmax` (Figs. 11–12); each is a pure function of a settings dict so its result
+can be cached by the settings' hash and run in a worker process; `run` runs them all.
 
 Which objective each experiment minimises, read from the paper's listed code (§6), which
 is what produced its numbers (the text writes the penalty as λ||w||², gradient 2λw):
@@ -31,6 +31,13 @@ from logitlab.data import load_dataset
 from logitlab.data.tasks import holdout_split, make_task
 
 PAPER_LAMBDAS = (0.1, 0.03, 0.01, 0.003, 0.001, 0.0003, 0.0001)
+# the λ sweeps of §2.5: (penalty, how L1 is applied)
+SWEEPS = (("l1", "subgradient"), ("l2", "proximal"), ("l1", "proximal"))
+
+
+def pair_name(digits: tuple[int, int]) -> str:
+    """The short name of a pair in result keys: (2, 3) -> "2v3"."""
+    return f"{digits[0]}v{digits[1]}"
 
 
 @dataclass(frozen=True)
