@@ -27,6 +27,7 @@ from logitlab.experiments.homework import (
     HomeworkSettingsError,
     _proba,
 )
+from logitlab.html import live_section, model_spec, write_report_html
 from logitlab.persistence import save_model
 from logitlab.plots import (
     confusion_matrix_figure,
@@ -244,6 +245,7 @@ def write_outputs(
         raise HomeworkSettingsError(
             f"report name {pdf_name!r} must be a plain *.pdf name"
         )
+    html_name = Path(pdf_name).with_suffix(".html").name
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".logitlab-homework-", dir=out))
@@ -263,12 +265,15 @@ def write_outputs(
         )
         with layout_kept(result.figures.values()):  # laid out for the PNGs above
             write_report(tmp / pdf_name, **_report_front(result))
+            write_report_html(
+                tmp / html_name, **_report_front(result), live=_live(result)
+            )
         (out / "figures").mkdir(exist_ok=True)
         written = {}
         for png in sorted((tmp / "figures").iterdir()):
             os.replace(png, out / "figures" / png.name)
             written[f"figures/{png.name}"] = out / "figures" / png.name
-        for name in ("model.h5", "metrics.json", pdf_name):
+        for name in ("model.h5", "metrics.json", html_name, pdf_name):
             os.replace(tmp / name, out / name)
             written[name] = out / name
         return written
@@ -280,6 +285,21 @@ def write_outputs(
         raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _live(r: HomeworkResult, n_samples: int = 40) -> str:
+    """The trained model, live, with `n_samples` test digits (seed 0) to try."""
+    task = r.task
+    pick = np.random.default_rng(0).choice(len(task.y_test), n_samples, replace=False)
+    names = task.class_names
+    spec = model_spec(
+        r.model,
+        r.preprocessing,
+        names,
+        task.images_test[pick],
+        [names[k] for k in task.y_test[pick]],
+    )
+    return live_section(spec)
 
 
 def _report_front(r: HomeworkResult) -> dict[str, Any]:

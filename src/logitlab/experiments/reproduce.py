@@ -28,6 +28,7 @@ from logitlab.experiments.targets import (
     Target,
     compare,
 )
+from logitlab.html import write_report_html
 from logitlab.report import ReportFigure, ReportTable, write_report
 
 PARTS = ("paper", "report", "all")
@@ -162,8 +163,7 @@ def reproduce(
     results["comparison"] = _comparison_json(rows)
     table = comparison_table(rows)
     settings["cache"] = f"{cache.root} (delete it to recompute everything)"
-    write_report(
-        out / "reproduce.pdf",
+    front: dict[str, Any] = dict(
         title="logitlab reproduce" + (" (--fast)" if fast else ""),
         subtitle=(
             "The paper 'Logistic and Softmax Regression for Handwritten Digits "
@@ -175,6 +175,8 @@ def reproduce(
         settings=settings,
         pages=[table, *pages],
     )
+    write_report(out / "reproduce.pdf", **front)
+    write_report_html(out / "reproduce.html", **front)
     atomic_write_text(
         out / "results.json",
         json.dumps(plain(results), indent=1, allow_nan=False, default=str),
