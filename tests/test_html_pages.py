@@ -24,11 +24,15 @@ import pytest
 from click.testing import CliRunner
 from numpy.testing import assert_allclose
 from pypdf import PdfReader
+from threadpoolctl import threadpool_limits
 
 from logitlab.cli import app
 from logitlab.data import DatasetSplit
+from logitlab.data.digit_images import load_digit_image
 from logitlab.estimators import LogisticRegressionGD
 from logitlab.experiments import homework as hw
+from logitlab.experiments.ml_report import ReportConfig
+from logitlab.experiments.reproduce import reproduce
 from logitlab.persistence import load_model
 
 CHROMIUM = os.environ.get("LOGITLAB_CHROMIUM") or shutil.which("chromium") or ""
@@ -86,7 +90,7 @@ class Opened:
 def _draw(page, image: np.ndarray) -> None:
     """Clear the pad, then draw `image` (28×28) as strokes: each row's runs of ink
     (pixels ≥ 128) as one mouse drag through the runs' pixel centres, scaled up."""
-    page.click("#clear")
+    page.click("#clear")  # also scrolls the pad into view
     box = page.locator("#pad").bounding_box()
     cell = box["width"] / 28
 
@@ -100,7 +104,7 @@ def _draw(page, image: np.ndarray) -> None:
                 continue
             page.mouse.move(*to_pad(row, run[0]))
             page.mouse.down()
-            page.mouse.move(*to_pad(row, run[-1]), steps=max(1, len(run) // 2))
+            page.mouse.move(*to_pad(row, run[-1]))
             page.mouse.up()
 
 
@@ -142,7 +146,7 @@ def test_drawn_digits_agree_with_python_and_predict(
     model, html = ten_class
     opened = Opened(browser, html)
     page = opened.page
-    pngs, labels = [], []
+    pngs, labels, inputs = [], [], []
     for i in range(N_DRAWN):
         _draw(page, np.asarray(mnist.test_images[i]))
         s = _state(page)
@@ -154,6 +158,7 @@ def test_drawn_digits_agree_with_python_and_predict(
         )
         labels.append(s["label"])
         pngs.append(str(_download(page, tmp_path / f"drawn_{i}.png")))
+        inputs.append(s["input"])
     opened.close()
 
     result = CliRunner().invoke(
@@ -162,6 +167,12 @@ def test_drawn_digits_agree_with_python_and_predict(
     assert result.exit_code == 0, result.output
     predicted = [row["class"] for row in json.loads(result.stdout)]
     agree = sum(a == b for a, b in zip(predicted, labels, strict=True))
+    ours = np.stack([load_digit_image(p).ravel() for p in pngs])
+    diff = np.abs(ours.astype(int) - np.asarray(inputs))
+    # the page's resampling is a transcription of Pillow's: the same pixels (measured:
+    # 20 of 20 identical); one digit may differ by a rounding at a half
+    assert (diff.max(axis=1) == 0).sum() >= N_DRAWN - 1, diff.max(axis=1)
+    assert diff.max() <= 1
     assert agree >= N_DRAWN - 1, (predicted, labels)
     # the drawings are digits, not noise: the model reads most as their true class
     truth = [str(d) for d in mnist.test_labels[:N_DRAWN]]
@@ -220,7 +231,7 @@ def _squeeze(text: str) -> str:
 def _check_report_matches_pdf(page, pdf: Path) -> None:
     """Every page of the PDF after the title is one figure or table of the HTML."""
     captions = page.locator("figcaption").all_text_contents()
-    titles = page.locator("table caption").all_text_contents()
+    titles = page.locator("section.table h3").all_text_contents()
     assert captions and titles
     for k, text in enumerate(PdfReader(pdf).pages[1:]):
         squeezed = _squeeze(text.extract_text())
@@ -255,4 +266,54 @@ def test_homework_page_has_the_pdfs_content_and_the_live_model(browser, homework
     assert_allclose(
         s["proba"], _python_proba(homework / "model.h5", s["input"]), rtol=0, atol=1e-6
     )
+    opened.close()
+
+
+TINY_REPORT = ReportConfig(
+    train_size=600, outer_folds=2, inner_folds=2, n_iter=2, inner_train_size=None,
+    max_iter=20, svm_train_size=100, scratch_epochs=2,
+)  # fmt: skip
+
+
+def _column(table, k: int) -> list[str]:
+    """The texts of column k in the rows shown, top to bottom."""
+    cells = table.locator(f"tbody tr:not([hidden]) td:nth-child({k + 1})")
+    return cells.all_text_contents()
+
+
+def test_reproduce_page_sorts_and_filters_the_comparison(browser, tmp_path, mnist):
+    with threadpool_limits(limits=1):
+        reproduce("report", tmp_path, n_jobs=1, report_cfg=TINY_REPORT)
+    opened = Opened(
+        browser, tmp_path / "reproduce.html", viewport={"width": 1280, "height": 900}
+    )
+    page = opened.page
+    _check_report_matches_pdf(page, tmp_path / "reproduce.pdf")
+    section = page.locator("section.table").filter(
+        has_text="The documents' numbers beside ours"
+    )
+    table = section.locator("table")
+    headers = table.locator("thead th").all_text_contents()
+    measured = headers.index("measured")
+    n_rows = table.locator("tbody tr").count()
+
+    def numbers():
+        cells = _column(table, measured)
+        return [float(v) for v in cells if v not in ("—", "n/a", "")]
+
+    before = numbers()
+    table.locator("thead th").nth(measured).click()
+    assert numbers() == sorted(before)
+    table.locator("thead th").nth(measured).click()
+    assert numbers() == sorted(before, reverse=True)
+
+    section.locator("input.filter").fill("accuracy")
+    shown = table.locator("tbody tr:not([hidden])").all_text_contents()
+    hidden = table.locator("tbody tr[hidden]").all_text_contents()
+    assert shown and hidden and len(shown) + len(hidden) == n_rows
+    assert all("accuracy" in r.lower() for r in shown)
+    assert not any("accuracy" in r.lower() for r in hidden)
+    assert section.locator(".count").text_content() == f"{len(shown)} of {n_rows} rows"
+    section.locator("input.filter").fill("")
+    assert table.locator("tbody tr:not([hidden])").count() == n_rows
     opened.close()

@@ -13,6 +13,7 @@ import base64
 import io
 import os
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from html import escape
 from importlib.resources import files
@@ -23,11 +24,11 @@ from matplotlib.figure import Figure
 from logitlab._atomic import atomic_path
 from logitlab.report import ReportFigure, ReportTable
 
-# Figures at 80 dpi: legible on a laptop and a phone (the PNG scales down, and the
+# Figures at 90 dpi: legible on a laptop and a phone (the PNG scales down, and the
 # figure files beside the report stay available at full resolution).
-FIGURE_DPI = 80
+FIGURE_DPI = 90
 # Tables with at least this many rows get a filter box.
-FILTER_ROWS = 8
+FILTER_ROWS = 12
 _CSP = (
     "default-src 'none'; img-src data: blob:; style-src 'unsafe-inline'; "
     "script-src 'unsafe-inline'"
@@ -58,6 +59,14 @@ def slug(text: str, taken: set[str]) -> str:
     return name
 
 
+def figure_title(item: ReportFigure) -> str:
+    """The figure's own title (suptitle, else its first axes' title), for contents."""
+    fig = item.figure
+    titles = [fig.get_suptitle(), *(ax.get_title() for ax in fig.axes)]
+    found = next((t for t in titles if t.strip()), "")
+    return found or textwrap.shorten(item.caption, 80, placeholder=" …")
+
+
 def figure_html(item: ReportFigure, ident: str) -> str:
     """A <figure> with the image inline and the PDF's caption under it."""
     url, width, height = png_data_url(item.figure)
@@ -69,7 +78,7 @@ def figure_html(item: ReportFigure, ident: str) -> str:
 
 
 def table_html(table: ReportTable, ident: str) -> str:
-    """A sortable <table> (captioned with the title), a filter box if it is long."""
+    """A sortable <table> under its title, with a filter box if it is long."""
     filter_box, data_filter = "", ""
     if len(table.rows) >= FILTER_ROWS:
         box = f"{ident}-filter"
@@ -86,10 +95,11 @@ def table_html(table: ReportTable, ident: str) -> str:
     )
     note = f'<p class="note">{escape(table.note)}</p>' if table.note else ""
     return (
-        f'<section class="table" id="{ident}">{filter_box}<div class="table-wrap">'
-        f'<table class="sortable"{data_filter}><caption>{escape(table.title)}'
-        f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-        f"</div>{note}</section>"
+        f'<section class="table" id="{ident}"><h3 id="{ident}-title">'
+        f'{escape(table.title)}</h3>{filter_box}<div class="table-wrap">'
+        f'<table class="sortable" aria-labelledby="{ident}-title"{data_filter}>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>{note}"
+        "</section>"
     )
 
 
@@ -142,12 +152,17 @@ def write_report_html(
         if isinstance(item, ReportFigure):
             ident = slug(item.caption.split(":")[0], taken)
             parts.append(figure_html(item, ident))
-            contents.append((ident, item.caption.split(". ")[0]))
+            contents.append((ident, figure_title(item)))
         else:
             ident = slug(item.title, taken)
             parts.append(table_html(item, ident))
             contents.append((ident, item.title))
-    links = "".join(f'<li><a href="#{i}">{escape(t)}</a></li>' for i, t in contents)
+    front = [("settings", "Settings")]
+    front += [("summary", summary.title)] if summary is not None else []
+    front += [("live", "The model, live")] if live else []
+    links = "".join(
+        f'<li><a href="#{i}">{escape(t)}</a></li>' for i, t in [*front, *contents]
+    )
     header = f"<h1>{escape(title)}</h1>"
     header += f'<p class="subtitle">{escape(subtitle)}</p>' if subtitle else ""
     header += f'<p class="subtitle">{escape(author)}</p>' if author else ""

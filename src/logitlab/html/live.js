@@ -212,6 +212,10 @@
       paint(seen, new Array(N * N).fill(0), () => [255, 255, 255]);
       Object.assign(state, { input: null, proba: null, predicted: null, label: null });
       prediction.textContent = "Draw a digit in the box.";
+      bars.forEach((li) => {
+        li.querySelector(".bar span").style.width = "0";
+        li.querySelector(".value").textContent = "";
+      });
       return;
     }
     const x = features(pixels);

@@ -84,17 +84,19 @@ def live_section(spec: Mapping[str, Any]) -> str:
         for k, name in enumerate(classes)
     )
     if spec["binary"]:
-        titles = [f"w: red raises P({classes[1]}), blue P({classes[0]})"]
+        titles = [f"red: towards {classes[1]}, blue: towards {classes[0]}"]
     else:
         titles = [f"class {name}" for name in classes]
     maps = "".join(
-        f'<div class="map" id="map-{k}"><div>{escape(t)} · <span class="logit"></span>'
-        '</div><div class="pair"><canvas class="pixels weights" width="28" '
+        f'<div class="map" id="map-{k}"><div>{escape(t)}'
+        '<span class="logit">z = –</span></div><div class="pair">'
+        '<canvas class="pixels weights" width="28" '
         'height="28"></canvas><canvas class="pixels contribution" width="28" '
         'height="28"></canvas></div><div class="label"><span>weights</span>'
         "<span>w⊙x</span></div></div>"
         for k, t in enumerate(titles)
     )
+    layout = "maps single" if spec["binary"] else "maps"
     data = json.dumps(spec, separators=(",", ":"), allow_nan=False).replace(
         "</", "<\\/"
     )
@@ -116,7 +118,7 @@ aria-label="Drawing pad"></canvas><div class="buttons">
 <p class="prediction" id="prediction" aria-live="polite"></p></div>
 <div><h3>Probabilities</h3><ol class="proba">{bars}</ol></div>
 </div>
-<h3>Weights and contributions</h3><div class="maps">{maps}</div>
+<h3>Weights and contributions</h3><div class="{layout}">{maps}</div>
 <script type="application/json" id="logitlab-model">{data}</script></section>"""
 
 
