@@ -317,3 +317,53 @@ def test_reproduce_page_sorts_and_filters_the_comparison(browser, tmp_path, mnis
     section.locator("input.filter").fill("")
     assert table.locator("tbody tr:not([hidden])").count() == n_rows
     opened.close()
+
+
+def _page_json(html: Path) -> dict:
+    text = html.read_text(encoding="utf-8")
+    found = re.search(
+        r'<script type="application/json" id="logitlab-model">(.*?)</script>',
+        text,
+        re.S,
+    )
+    assert found
+    return json.loads(found.group(1))
+
+
+def test_page_writes_the_model_file_exactly(ten_class):
+    """Without a browser: the page's JSON is the file's weights, read with h5py."""
+    model, html = ten_class
+    spec = _page_json(html)
+    with h5py.File(model, "r") as f:
+        assert np.array_equal(np.asarray(spec["weights"]).T, f["W"][()])
+        assert np.array_equal(spec["bias"], f["b"][()])
+        assert np.array_equal(spec["prep"]["mean"], f["scaler_mean"][()])
+        assert np.array_equal(spec["prep"]["scale"], f["scaler_scale"][()])
+        assert spec["prep"]["pixel_scale"] == f.attrs["pixel_scale"]
+    assert spec["classes"] == [str(d) for d in range(10)] and not spec["binary"]
+    assert len(spec["samples"]) == 40
+    text = html.read_text()
+    assert "<script src" not in text and "://" not in text  # nothing to fetch
+
+
+@pytest.mark.parametrize("bad", ["missing.h5", "not_hdf5.h5"])
+def test_page_of_a_bad_model_file_is_one_line_and_writes_nothing(tmp_path, bad):
+    (tmp_path / "not_hdf5.h5").write_text("hello")
+    out = tmp_path / "page.html"
+    result = CliRunner().invoke(app, ["page", str(tmp_path / bad), "--out", str(out)])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert (
+        len(lines) == 1 and lines[0].startswith("logitlab: error: ") and bad in lines[0]
+    )
+    assert not out.exists()
+
+
+def test_page_without_samples_reads_no_data(tmp_path, ten_class, monkeypatch):
+    model, _ = ten_class
+    monkeypatch.setenv("LOGITLAB_MNIST_DIR", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("LOGITLAB_DATA_DIR", str(tmp_path / "empty-cache"))
+    out = tmp_path / "page.html"
+    args = ["page", str(model), "--out", str(out), "--samples", "0"]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    assert _page_json(out)["samples"] == []

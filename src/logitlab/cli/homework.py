@@ -122,5 +122,8 @@ def homework(
     click.echo(f"\n{summary.title}")
     click.echo(_table(list(summary.columns), [list(r) for r in summary.rows]))
     pdf = f"{student_id or 'report'}.pdf"
-    click.echo(f"\nWrote {pdf}, model.h5, metrics.json and figures/*.png to {out}/")
+    html = f"{student_id or 'report'}.html"
+    click.echo(
+        f"\nWrote {pdf}, {html}, model.h5, metrics.json and figures/*.png to {out}/"
+    )
     click.echo(f"Done in {time.perf_counter() - start:.1f} s.")
