@@ -256,9 +256,16 @@ def homework(tmp_path_factory, mnist):
 
 def test_homework_page_has_the_pdfs_content_and_the_live_model(browser, homework):
     html = homework / "report.html"
-    opened = Opened(browser, html)
+    phone = {"width": 390, "height": 844}
+    opened = Opened(browser, html, viewport=phone, is_mobile=True, has_touch=True)
     page = opened.page
     _check_report_matches_pdf(page, homework / "report.pdf")
+    # nothing wider than the phone but inside its own scrolling box (tables, figures)
+    assert page.evaluate("document.documentElement.scrollWidth") <= phone["width"]
+    wide = page.locator("figure img").nth(2)  # Plot 3, two panels
+    assert wide.evaluate("i => i.clientWidth < i.naturalWidth")
+    wide.tap()  # a tap shows the figure at its own size
+    assert wide.evaluate("i => i.clientWidth === i.naturalWidth")
     assert page.locator("#settings dt").count() >= 5
     page.click("#sample")
     s = _state(page)

@@ -72,8 +72,10 @@ def figure_html(item: ReportFigure, ident: str) -> str:
     url, width, height = png_data_url(item.figure)
     alt = item.caption.split(". ")[0]
     return (
-        f'<figure id="{ident}"><img src="{url}" width="{width}" height="{height}" '
-        f'alt="{escape(alt)}"><figcaption>{escape(item.caption)}</figcaption></figure>'
+        f'<figure id="{ident}"><div class="figure-wrap" title="Click to enlarge">'
+        f'<img src="{url}" '
+        f'width="{width}" height="{height}" alt="{escape(alt)}"></div>'
+        f"<figcaption>{escape(item.caption)}</figcaption></figure>"
     )
 
 

@@ -1,5 +1,6 @@
 /* Sortable and filterable tables: click a column header to sort by it (again to reverse);
-   type in a table's filter box to keep the rows that contain the text. */
+   type in a table's filter box to keep the rows that contain the text. Figures enlarge
+   on a click or tap. */
 (function () {
   "use strict";
 
@@ -57,6 +58,11 @@
     box.addEventListener("input", show);
     show();
   }
+
+  // A click or tap on a figure toggles it between fitted and its own size.
+  document.querySelectorAll(".figure-wrap").forEach(function (wrap) {
+    wrap.addEventListener("click", function () { wrap.classList.toggle("zoomed"); });
+  });
 
   document.querySelectorAll("table.sortable").forEach(makeSortable);
   document.querySelectorAll("table[data-filter]").forEach(makeFilterable);
