@@ -12,6 +12,7 @@ Skipped, with the reason, where the `playwright` package or a Chromium is missin
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -179,12 +180,39 @@ def test_drawn_digits_agree_with_python_and_predict(
     assert sum(a == b for a, b in zip(labels, truth, strict=True)) >= 14
 
 
-def test_test_digits_in_the_page_are_mnist_with_their_labels(browser, ten_class, mnist):
+def _touch_stroke(page, points) -> None:
+    """One finger stroke through `points` (page coordinates), as a touchscreen sends."""
+    cdp = page.context.new_cdp_session(page)
+    kinds = ["touchStart"] + ["touchMove"] * (len(points) - 1)
+    for kind, (x, y) in zip(kinds, points, strict=True):
+        touch = {"type": kind, "touchPoints": [{"x": x, "y": y}]}
+        cdp.send("Input.dispatchTouchEvent", touch)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+def test_phone_finger_and_test_digits(browser, ten_class, mnist):
+    """At phone width: a finger draws a 7, and the shipped test digits are MNIST's."""
     model, html = ten_class
-    opened = Opened(
-        browser, html, viewport={"width": 390, "height": 844}, has_touch=True
-    )
+    phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
+    opened = Opened(browser, html, has_touch=True, **phone)
     page = opened.page
+    page.locator("#pad").scroll_into_view_if_needed()
+    box = page.locator("#pad").bounding_box()
+    seven = [(0.25, 0.2), (0.75, 0.2), (0.6, 0.5), (0.45, 0.85)]  # fractions of the pad
+    path = [
+        (
+            box["x"] + box["width"] * (a + (c - a) * t / 8),
+            box["y"] + box["height"] * (b + (d - b) * t / 8),
+        )
+        for (a, b), (c, d) in itertools.pairwise(seven)
+        for t in range(9)
+    ]
+    _touch_stroke(page, path)
+    s = _state(page)
+    assert s["input"] is not None and s["label"] == "7", s["proba"]
+    assert_allclose(s["proba"], _python_proba(model, s["input"]), rtol=0, atol=1e-6)
+
     images = np.asarray(mnist.test_images).reshape(-1, 784)
     for _ in range(5):
         page.click("#sample")

@@ -64,7 +64,7 @@ def page(model: Path, out: Path, digits: tuple[int, int] | None, samples: int) -
     write_model_page(
         out,
         spec,
-        title=f"{model.name}: the model, live",
+        title=f"{model.name}: draw a digit, watch the model decide",
         about=_about(est, model, names),
     )
     click.echo(f"wrote {out}")

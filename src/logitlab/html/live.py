@@ -113,10 +113,12 @@ aria-label="Drawing pad"></canvas><div class="buttons">
 <button id="sample" type="button">Random test digit</button>
 <button id="download" type="button">Download PNG</button></div>
 <p id="sample-label" class="note"></p></div>
-<div><h3>What the model sees (28×28)</h3>
-<canvas class="pixels seen" id="seen" width="28" height="28"></canvas>
-<p class="prediction" id="prediction" aria-live="polite"></p></div>
-<div><h3>Probabilities</h3><ol class="proba">{bars}</ol></div>
+<div class="seen"><h3>The model sees</h3>
+<canvas class="pixels seen" id="seen" width="28" height="28"
+aria-label="The 28×28 input of the model"></canvas></div>
+<div class="decision"><h3>Probabilities</h3>
+<p class="prediction" id="prediction" aria-live="polite"></p>
+<ol class="proba">{bars}</ol></div>
 </div>
 <h3>Weights and contributions</h3><div class="{layout}">{maps}</div>
 <script type="application/json" id="logitlab-model">{data}</script></section>"""
