@@ -75,7 +75,8 @@ def figure_html(item: ReportFigure, ident: str) -> str:
         f'<figure id="{ident}"><div class="figure-wrap" title="Click to enlarge">'
         f'<img src="{url}" '
         f'width="{width}" height="{height}" alt="{escape(alt)}"></div>'
-        f"<figcaption>{escape(item.caption)}</figcaption></figure>"
+        f"<figcaption>{escape(item.caption).replace(chr(10), '<br>')}</figcaption>"
+        "</figure>"
     )
 
 
@@ -95,7 +96,9 @@ def table_html(table: ReportTable, ident: str) -> str:
         "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
         for row in table.rows
     )
-    note = f'<p class="note">{escape(table.note)}</p>' if table.note else ""
+    note = "".join(
+        f'<p class="note">{escape(line)}</p>' for line in table.note.split("\n") if line
+    )
     return (
         f'<section class="table" id="{ident}"><h3 id="{ident}-title">'
         f'{escape(table.title)}</h3>{filter_box}<div class="table-wrap">'
