@@ -43,7 +43,7 @@ def static_text(name: str) -> str:
 def png_data_url(fig: Figure, dpi: float = FIGURE_DPI) -> tuple[str, int, int]:
     """The figure as a `data:image/png;base64,...` URL, with its pixel width, height."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.1)
+    fig.savefig(buf, format="png", dpi=dpi)  # as laid out (constrained layout)
     png = buf.getvalue()
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     return "data:image/png;base64," + base64.b64encode(png).decode(), width, height
