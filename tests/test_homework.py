@@ -66,7 +66,8 @@ def _words(text: str) -> str:
 def test_outputs_named_by_id_and_nothing_else(run):
     out, _, output = run
     assert sorted(p.name for p in out.iterdir()) == [
-        "123456789.pdf", "123456789.py", "figures", "metrics.json", "model.h5"
+        "123456789.html", "123456789.pdf", "123456789.py", "figures", "metrics.json",
+        "model.h5",
     ]  # fmt: skip
     assert sorted(p.name for p in (out / "figures").iterdir()) == sorted(
         f"{k}.png" for k in FIGURES

@@ -139,7 +139,9 @@ def homework(
     click.echo(f"\n{summary.title}")
     click.echo(_table(list(summary.columns), [list(r) for r in summary.rows]))
     pdf, script = output_names(student_id)
+    html = Path(pdf).with_suffix(".html").name
     click.echo(
-        f"\nWrote {pdf}, {script}, model.h5, metrics.json and figures/*.png to {out}/"
+        f"\nWrote {pdf}, {html}, {script}, model.h5, metrics.json and figures/*.png"
+        f" to {out}/"
     )
     click.echo(f"Done in {time.perf_counter() - start:.1f} s.")

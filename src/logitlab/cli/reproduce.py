@@ -3,7 +3,8 @@
     $ logitlab reproduce all --out repro            # full: tens of minutes on 2 cores
     $ logitlab reproduce paper --out repro --fast   # reduced settings, about a minute
 
-Writes OUT/reproduce.pdf and OUT/results.json; every experiment's result is cached in
+Writes OUT/reproduce.pdf, OUT/reproduce.html (the same, as one offline page) and
+OUT/results.json; every experiment's result is cached in
 OUT/cache, so an interrupted run picks up where it stopped.
 """
 
@@ -94,7 +95,8 @@ def _run(
     rows = results["comparison"]
     off = sum(r["beyond_noise"] for r in rows)
     click.echo(
-        f"wrote {out / 'reproduce.pdf'} and {out / 'results.json'}: {len(rows)} "
+        f"wrote {out / 'reproduce.pdf'}, {out / 'reproduce.html'} and "
+        f"{out / 'results.json'}: {len(rows)} "
         f"published numbers compared, {off} differ beyond noise (explained in the PDF)"
     )
 

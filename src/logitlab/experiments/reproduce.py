@@ -27,6 +27,7 @@ from logitlab.experiments.report import pages as report_pages
 from logitlab.experiments.report import run as report_run
 from logitlab.experiments.report.config import ReportConfig
 from logitlab.experiments.report.targets import REPORT_TARGETS
+from logitlab.html import write_report_html
 from logitlab.pdf import CaptionedFigure, Table, write_pdf
 
 PARTS = ("paper", "report", "all")
@@ -161,8 +162,7 @@ def reproduce(
     results["comparison"] = _comparison_json(rows)
     table = comparison_table(rows)
     settings["cache"] = f"{cache.root} (delete it to recompute everything)"
-    write_pdf(
-        out / "reproduce.pdf",
+    front: dict[str, Any] = dict(
         title="logitlab reproduce" + (" (--fast)" if fast else ""),
         subtitle=(
             "The paper 'Logistic and Softmax Regression for Handwritten Digits "
@@ -174,6 +174,8 @@ def reproduce(
         settings=settings,
         pages=[table, *pages],
     )
+    write_pdf(out / "reproduce.pdf", **front)
+    write_report_html(out / "reproduce.html", **front)
     atomic_write_text(
         out / "results.json",
         json.dumps(plain(results), indent=1, allow_nan=False, default=str),

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from logitlab.data import DatasetSplit
@@ -34,6 +35,7 @@ from logitlab.experiments.homework.figures import make_figures
 from logitlab.experiments.homework.handin import handin_script
 from logitlab.experiments.homework.pages import front_matter, pages, summary_table
 from logitlab.experiments.homework.run import HomeworkRun, run_experiments
+from logitlab.html import live_section, model_spec, write_report_html
 from logitlab.pdf import CaptionedFigure, Table, layout_kept, write_pdf
 from logitlab.persistence import save_model
 
@@ -123,6 +125,7 @@ def write_outputs(
     """
     check_student(student_id, student_name)
     pdf_name, script_name = output_names(student_id)
+    html_name = Path(pdf_name).with_suffix(".html").name
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise HomeworkSettingsError(f"output folder {out} exists and is not a folder")
@@ -153,23 +156,22 @@ def write_outputs(
             ),
             encoding="utf-8",
         )
+        front = front_matter(
+            result,
+            result.figures,
+            result.captions,
+            student_id=student_id,
+            student_name=student_name,
+        )
         with layout_kept(result.figures.values()):  # laid out for the PNGs above
-            write_pdf(
-                tmp / pdf_name,
-                **front_matter(
-                    result,
-                    result.figures,
-                    result.captions,
-                    student_id=student_id,
-                    student_name=student_name,
-                ),
-            )
+            write_pdf(tmp / pdf_name, **front)
+            write_report_html(tmp / html_name, **front, live=_live(result))
         (out / "figures").mkdir(exist_ok=True)
         written = {}
         for png in sorted((tmp / "figures").iterdir()):
             os.replace(png, out / "figures" / png.name)
             written[f"figures/{png.name}"] = out / "figures" / png.name
-        for name in ("model.h5", "metrics.json", script_name, pdf_name):
+        for name in ("model.h5", "metrics.json", script_name, html_name, pdf_name):
             os.replace(tmp / name, out / name)
             written[name] = out / name
         return written
@@ -181,3 +183,18 @@ def write_outputs(
         raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _live(r: HomeworkResult, n_samples: int = 40) -> str:
+    """The trained model, live, with `n_samples` test digits (seed 0) to try."""
+    task = r.task
+    pick = np.random.default_rng(0).choice(len(task.y_test), n_samples, replace=False)
+    names = task.class_names
+    spec = model_spec(
+        r.model,
+        r.preprocessing,
+        names,
+        task.images_test[pick],
+        [names[k] for k in task.y_test[pick]],
+    )
+    return live_section(spec)
