@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from logitlab._atomic import check_output_folder
 from logitlab._console import info, set_quiet
 from logitlab.cli import Number, app
 from logitlab.cli.data import dataset_options
@@ -100,12 +101,12 @@ def homework(
     """Do the homework: scikit-learn check, descent from scratch, the report."""
     if quiet:
         set_quiet(True)
-    if out.exists() and not out.is_dir():
-        raise HomeworkSettingsError(f"--out {out} exists and is not a folder")
     if student_id is not None and not _ID.fullmatch(student_id):
         raise HomeworkSettingsError(
             f"--id {student_id!r} must be letters, digits, '.', '_' or '-'"
         )
+    pdf = f"{student_id or 'report'}.pdf"
+    check_output_folder(out, [pdf, "model.h5", "metrics.json"])  # before the work
     start = time.perf_counter()
     result = run_homework(
         digits,
@@ -121,6 +122,5 @@ def homework(
     summary = result.summary_table()
     click.echo(f"\n{summary.title}")
     click.echo(_table(list(summary.columns), [list(r) for r in summary.rows]))
-    pdf = f"{student_id or 'report'}.pdf"
     click.echo(f"\nWrote {pdf}, model.h5, metrics.json and figures/*.png to {out}/")
     click.echo(f"Done in {time.perf_counter() - start:.1f} s.")

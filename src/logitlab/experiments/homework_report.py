@@ -8,18 +8,16 @@ run's numbers, the summary and per-class tables, the PDF and `write_outputs`.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from logitlab._atomic import output_transaction
 from logitlab.experiments.homework import (
     DEFAULT_LEARNING_RATE,
     MAX_GALLERY,
@@ -233,9 +231,9 @@ def write_outputs(
 ) -> dict[str, Path]:
     """Write report, figures/*.png, model.h5 and metrics.json under `out_dir`.
 
-    Everything is written into a fresh temporary folder inside `out_dir` first and
-    moved into place only when all of it exists (the report last), so a failure leaves
-    no half-written file; files of the same names are replaced, nothing else is touched.
+    All of it or nothing (`logitlab._atomic.output_transaction`): a failure or a
+    signal leaves `out_dir` as it was; files of the same names are replaced, nothing
+    else is touched.
     """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -244,42 +242,23 @@ def write_outputs(
         raise HomeworkSettingsError(
             f"report name {pdf_name!r} must be a plain *.pdf name"
         )
-    created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".logitlab-homework-", dir=out))
-    try:
-        (tmp / "figures").mkdir()
+    with output_transaction(out) as tx:
         for name, fig in result.figures.items():
-            fig.savefig(tmp / "figures" / f"{name}.png", dpi=110)
+            fig.savefig(tx.path(f"figures/{name}.png"), dpi=110)
         save_model(
             result.model,
-            tmp / "model.h5",
+            tx.path("model.h5"),
             preprocessing=result.preprocessing,
             digits=result.config.digits,
             dataset=result.config.dataset,
         )
-        (tmp / "metrics.json").write_text(
-            json.dumps(result.metrics, indent=1, allow_nan=False), encoding="utf-8"
+        tx.write_text(
+            "metrics.json", json.dumps(result.metrics, indent=1, allow_nan=False)
         )
         with layout_kept(result.figures.values()):  # laid out for the PNGs above
-            write_report(tmp / pdf_name, **_report_front(result))
-        (out / "figures").mkdir(exist_ok=True)
-        written = {}
-        for png in sorted((tmp / "figures").iterdir()):
-            os.replace(png, out / "figures" / png.name)
-            written[f"figures/{png.name}"] = out / "figures" / png.name
-        for name in ("model.h5", "metrics.json", pdf_name):
-            os.replace(tmp / name, out / name)
-            written[name] = out / name
-        return written
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if created:
-            with contextlib.suppress(OSError):
-                out.rmdir()  # only if empty: we made it and nothing was moved in
-        raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+            write_report(tx.path(pdf_name), **_report_front(result))
+    names = [f"figures/{name}.png" for name in sorted(result.figures)]
+    return {name: out / name for name in [*names, "model.h5", "metrics.json", pdf_name]}
 
 
 def _report_front(r: HomeworkResult) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from logitlab import __version__
-from logitlab._atomic import atomic_write_text
+from logitlab._atomic import output_transaction
 from logitlab._console import info
 from logitlab._json import plain
 from logitlab.experiments import ml_report_run, paper_report
@@ -162,23 +162,24 @@ def reproduce(
     results["comparison"] = _comparison_json(rows)
     table = comparison_table(rows)
     settings["cache"] = f"{cache.root} (delete it to recompute everything)"
-    write_report(
-        out / "reproduce.pdf",
-        title="logitlab reproduce" + (" (--fast)" if fast else ""),
-        subtitle=(
-            "The paper 'Logistic and Softmax Regression for Handwritten Digits "
-            "Classification' (Zhu & Guo, seed 002) and the report 'Logistic "
-            "Regression for MNIST Dataset Classification' (Montez, seed 003), made "
-            "again."
-            + (" FAST: reduced settings, for a quick look only." if fast else "")
-        ),
-        settings=settings,
-        pages=[table, *pages],
-    )
-    atomic_write_text(
-        out / "results.json",
-        json.dumps(plain(results), indent=1, allow_nan=False, default=str),
-    )
+    with output_transaction(out) as tx:  # both files or, on failure, neither
+        write_report(
+            tx.path("reproduce.pdf"),
+            title="logitlab reproduce" + (" (--fast)" if fast else ""),
+            subtitle=(
+                "The paper 'Logistic and Softmax Regression for Handwritten Digits "
+                "Classification' (Zhu & Guo, seed 002) and the report 'Logistic "
+                "Regression for MNIST Dataset Classification' (Montez, seed 003), made "
+                "again."
+                + (" FAST: reduced settings, for a quick look only." if fast else "")
+            ),
+            settings=settings,
+            pages=[table, *pages],
+        )
+        tx.write_text(
+            "results.json",
+            json.dumps(plain(results), indent=1, allow_nan=False, default=str),
+        )
     return results
 
 
