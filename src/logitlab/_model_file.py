@@ -6,29 +6,34 @@ dataset and attribute is checked against the schema `persistence.save_model` wri
 file and the field. HDF5 is a C library reading arbitrary bytes: a damaged file can
 raise any exception from h5py, crash the reader or, for some attribute layouts, loop
 forever in C where Ctrl-C cannot reach. So `read_record` reads in a child process
-(forked from a small server that has h5py loaded: ~30 ms a file) with a time limit
-and a memory limit, and any way the child fails becomes that one line. The module
-imports only NumPy and h5py, so the server starts fast.
+(`python -m logitlab._model_file PATH`) with a time limit and a memory limit, and any
+way the child fails becomes that one line. The module imports only NumPy and h5py,
+so the child starts in ~0.3 s. (multiprocessing's forkserver took ~30 ms a file but
+re-runs the caller's main script in every child, and plain fork is unsafe once the
+kernels' threads run; a reader that must never hang is worth the 0.3 s.)
 """
 
 from __future__ import annotations
 
 import json
 import math
-import multiprocessing
 import os
+import pickle
 import signal
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import h5py
 import numpy as np
 from numpy.typing import NDArray
 
-from logitlab.data.mnist import DATASETS
 from logitlab.errors import ModelFileError
 
 MODEL_NAMES = ("LogisticRegressionGD", "SoftmaxRegressionGD")
+DATASETS = ("mnist", "fashion-mnist")  # logitlab.data's, without importing it
 READ_SECONDS = 20.0  # a real file reads in milliseconds; this is a damaged one
 MAX_WEIGHTS = 10_000_000  # elements of W: far above 784 × 10
 MAX_TEXT = 1_000_000  # characters of a text attribute
@@ -55,40 +60,37 @@ class ModelRecord:
 
 def read_record(path: str, seconds: float = READ_SECONDS) -> ModelRecord:
     """Read and check `path` in a child process; ModelFileError on anything wrong."""
-    if multiprocessing.current_process().daemon:  # a pool worker may not fork
-        return parse_file(path)
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
-    if "forkserver" in methods:
-        ctx.set_forkserver_preload([__name__])
-    receiver, sender = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(path, sender), daemon=True)
-    child.start()
-    sender.close()
+    package_root = str(Path(__file__).resolve().parents[1])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (package_root, env.get("PYTHONPATH")) if p
+    )
     try:
-        if not receiver.poll(seconds):
-            raise ModelFileError(
-                f"{path}: reading it took more than {seconds:g} s (a damaged file?)"
-            )
-        ok, payload = receiver.recv()
-    except EOFError:
-        child.join()
+        child = subprocess.run(
+            [sys.executable, "-m", __name__, path],
+            capture_output=True,
+            timeout=seconds,
+            env=env,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:  # run() has killed the reader
+        raise ModelFileError(
+            f"{path}: reading it took more than {seconds:g} s (a damaged file?)"
+        ) from None
+    try:
+        ok, payload = pickle.loads(child.stdout)  # written by _child_main below
+    except Exception:
         raise ModelFileError(
             f"{path}: the HDF5 library failed on it (reader exit code "
-            f"{child.exitcode}); a damaged file?"
+            f"{child.returncode}); a damaged file?"
         ) from None
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
-        receiver.close()
     if not ok:
         raise ModelFileError(payload)
     return payload
 
 
-def _child(path: str, sender: Any) -> None:
-    """The reader process: (True, record) or (False, the one-line message)."""
+def _child_main(path: str) -> None:
+    """The reader process: pickles (True, record) or (False, the one-line message)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what stops
     _limit_memory()
     try:
@@ -97,11 +99,11 @@ def _child(path: str, sender: Any) -> None:
         reply = (False, str(exc))
     except BaseException as exc:  # MemoryError, RecursionError, ...
         reply = (False, f"{path}: unreadable model file ({_describe(exc)})")
-    sender.send(reply)
-    sender.close()
+    sys.stdout.buffer.write(pickle.dumps(reply))
 
 
 def _limit_memory() -> None:
+    """Cap the reader's address space: a file declaring huge data fails, not swaps."""
     try:
         import resource
 
@@ -156,12 +158,13 @@ class _Fields:
             return default
         value = self.raw(key)
         if isinstance(value, bytes):
-            try:
-                value = value.decode("utf-8")
-            except UnicodeDecodeError:
-                raise self.fail(key, "is not UTF-8 text") from None
+            value = value.decode("utf-8", "surrogateescape")
         if not isinstance(value, str):
             raise self.fail(key, f"should be text, not {_kind(value)}")
+        try:  # h5py keeps undecodable bytes as lone surrogates
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise self.fail(key, "is not UTF-8 text") from None
         if len(value) > MAX_TEXT:
             raise self.fail(key, f"is longer than {MAX_TEXT:,} characters")
         return str(value)
@@ -343,3 +346,9 @@ def _check_logits_finite(fields: _Fields, r: ModelRecord) -> None:
     if not np.all(np.isfinite(bound)) or bound.max() > 1e300:
         key = "w" if r.model == MODEL_NAMES[0] else "W"
         raise fields.fail(key, "is too large: logits of 0..255 pixels overflow")
+
+
+if __name__ == "__main__":  # the records must pickle as logitlab._model_file's
+    from logitlab._model_file import _child_main as child_main
+
+    child_main(sys.argv[1])

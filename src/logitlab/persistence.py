@@ -24,14 +24,17 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.utils.validation import check_is_fitted
 
 import logitlab
+import logitlab._model_file as schema
 from logitlab._atomic import atomic_write_bytes
 from logitlab._inputs import check_input_file
-from logitlab._model_file import MODEL_NAMES, READ_SECONDS, ModelRecord, read_record
+from logitlab._model_file import READ_SECONDS, ModelRecord, read_record
+from logitlab.data import DATASETS
 from logitlab.errors import ModelFileError
 from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
 
 _MODELS = {cls.__name__: cls for cls in (LogisticRegressionGD, SoftmaxRegressionGD)}
-assert tuple(_MODELS) == MODEL_NAMES  # the file schema names these classes
+# the file schema, kept free of heavy imports, names these classes and datasets
+assert tuple(_MODELS) == schema.MODEL_NAMES and schema.DATASETS == DATASETS
 
 
 @dataclass
