@@ -29,7 +29,12 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from logitlab._atomic import atomic_write_text, output_transaction, sweep_temporaries
+from logitlab._atomic import (
+    OutputError,
+    atomic_write_text,
+    output_transaction,
+    sweep_temporaries,
+)
 from logitlab._console import info
 from logitlab.data.checksums import ARRAY_NAMES, ARRAY_SHA256, array_digest
 from logitlab.errors import DataError
@@ -141,6 +146,8 @@ def store(dataset: str, arrays: Arrays) -> None:
                 array = np.ascontiguousarray(arrays[name])
                 np.save(tx.path(f"{name}.npy"), array, allow_pickle=False)
         _write_manifest(folder, dataset)
+    except OutputError as exc:  # names the file already
+        raise DataError(f"cannot write the cache: {exc}") from None
     except OSError as exc:
         raise DataError(
             f"cannot write the cache in {folder}: {exc.strerror or exc}"
