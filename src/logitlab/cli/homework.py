@@ -70,7 +70,11 @@ def _table(columns: list[str], rows: list[list[str]]) -> str:
     help="Share of the training set held out for the learning curves.",
 )
 @click.option(
-    "--seed", type=int, default=0, show_default=True, help="Seed of the hold-out split."
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seed of the hold-out split.",
 )
 @click.option(
     "--out",

@@ -37,6 +37,9 @@ _INK = 0.05
 # float64 plus the 8-bit image), ~0.5 GB at this limit. A 17 KB one-bit PNG can
 # declare 12000×12000 and took 3.5 GB before this check.
 MAX_PIXELS = 50_000_000
+_TOO_BIG = (
+    f"more than {MAX_PIXELS // 10**6} megapixels; crop or shrink the photo to the digit"
+)
 
 
 def read_image(path: str | os.PathLike[str]) -> NDArray[np.float64]:
@@ -48,9 +51,9 @@ def read_image(path: str | os.PathLike[str]) -> NDArray[np.float64]:
     path = Path(path)
     check_input_file(path, DataError, "image file")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img_file = Image.open(path)
+        with warnings.catch_warnings():  # our own limit, below Pillow's, says it
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img_file = Image.open(path)  # reads the header only
         with img_file as img:
             _check_size(img.size)
             img = ImageOps.exif_transpose(img)  # phone photos carry their rotation
@@ -65,11 +68,9 @@ def read_image(path: str | os.PathLike[str]) -> NDArray[np.float64]:
         raise DataError(f"{path}: is a folder, not an image file") from None
     except DataError as exc:
         raise DataError(f"{path}: {exc}") from None
-    except (
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ) as exc:
+    except Image.DecompressionBombError:  # over twice Pillow's limit, at open()
+        raise DataError(f"{path}: {_TOO_BIG}") from None
+    except UnidentifiedImageError as exc:
         raise DataError(f"{path}: not a readable image ({_first_line(exc)})") from None
     except Exception as exc:  # damaged files raise every kind inside Pillow
         raise DataError(f"{path}: damaged image ({_first_line(exc)})") from None
@@ -79,10 +80,7 @@ def read_image(path: str | os.PathLike[str]) -> NDArray[np.float64]:
 def _check_size(size: tuple[int, int]) -> None:
     width, height = size
     if width * height > MAX_PIXELS:
-        raise DataError(
-            f"{width}×{height} pixels is more than {MAX_PIXELS // 10**6} megapixels; "
-            "crop or shrink the photo to the digit"
-        )
+        raise DataError(f"{width}×{height} pixels is {_TOO_BIG}")
 
 
 def to_mnist_format(
