@@ -116,3 +116,19 @@ def test_a_negative_seed_is_one_line(command, tmp_path):
     assert len(lines) == 1 and lines[0].startswith("logitlab: error: "), lines
     assert "-1" in lines[0]
     assert not out.exists()
+
+
+def test_a_read_only_model_is_refused_before_training(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "model.h5").write_bytes(b"the student's model")
+    (out / "model.h5").chmod(0o444)
+    result = CliRunner().invoke(app, ["train", "--epochs", "1", "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"logitlab: error: {out / 'model.h5'}: is read-only; not replaced (make it "
+        "writable or choose another --out)"
+    )
+    assert result.stdout == ""  # refused before any training
+    assert (out / "model.h5").read_bytes() == b"the student's model"
+    assert os.listdir(out) == ["model.h5"]
