@@ -126,7 +126,7 @@ def is_read_only(path: Path) -> bool:
 def check_output_folder(folder: Path, names: Iterable[str] = ()) -> None:
     """Refuse, before any work, an `--out` that is a file or read-only files in it."""
     if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{folder}: exists and is not a folder; choose another --out")
+        raise OutputError(f"{folder}: exists and is not a folder")
     for name in names:
         if is_read_only(folder / name):
             raise OutputError(
