@@ -225,3 +225,19 @@ def test_a_read_over_the_time_limit_is_one_line_and_leaves_no_process(files):
     children = [p for p in multiprocessing.active_children() if p.is_alive()]
     assert children == []
     assert read_record(path).coef.shape == (10, D)  # the reader still works
+
+
+def test_a_reader_that_crashes_is_one_line(files, tmp_path, monkeypatch):
+    """HDF5 dying on a file (a segfault: no reply at all) is the file's fault."""
+    import logitlab._model_file as model_file
+
+    crashing = tmp_path / "python"
+    crashing.write_text("#!/bin/sh\nkill -SEGV $$\n")
+    crashing.chmod(0o755)
+    monkeypatch.setattr(model_file.sys, "executable", str(crashing))
+    path = files / "binary.h5"
+    with pytest.raises(ModelFileError) as caught:
+        load_model(path)
+    assert str(caught.value) == (
+        f"{path}: the HDF5 library failed on it (reader exit code -11); a damaged file?"
+    )

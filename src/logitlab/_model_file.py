@@ -60,6 +60,8 @@ class ModelRecord:
 
 def read_record(path: str, seconds: float = READ_SECONDS) -> ModelRecord:
     """Read and check `path` in a child process; ModelFileError on anything wrong."""
+    if not sys.executable:  # embedded Python: no interpreter to start
+        return parse_file(path)
     package_root = str(Path(__file__).resolve().parents[1])
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
@@ -80,9 +82,11 @@ def read_record(path: str, seconds: float = READ_SECONDS) -> ModelRecord:
     try:
         ok, payload = pickle.loads(child.stdout)  # written by _child_main below
     except Exception:
+        said = child.stderr.decode("utf-8", "replace").strip().splitlines()
+        last = f": {said[-1][:200]}" if said else ""
         raise ModelFileError(
             f"{path}: the HDF5 library failed on it (reader exit code "
-            f"{child.returncode}); a damaged file?"
+            f"{child.returncode}{last}); a damaged file?"
         ) from None
     if not ok:
         raise ModelFileError(payload)
