@@ -241,3 +241,11 @@ def test_a_reader_that_crashes_is_one_line(files, tmp_path, monkeypatch):
     assert str(caught.value) == (
         f"{path}: the HDF5 library failed on it (reader exit code -11); a damaged file?"
     )
+
+
+def test_a_trusted_file_can_skip_the_reader_process(files):
+    """seconds=None: the same checks in this process (no time limit)."""
+    trusted = load_model(files / "softmax.h5", seconds=None)
+    guarded = load_model(files / "softmax.h5")
+    np.testing.assert_array_equal(trusted.coef_, guarded.coef_)
+    assert trusted.metadata_ == guarded.metadata_

@@ -58,9 +58,13 @@ class ModelRecord:
     version: str | None
 
 
-def read_record(path: str, seconds: float = READ_SECONDS) -> ModelRecord:
-    """Read and check `path` in a child process; ModelFileError on anything wrong."""
-    if not sys.executable:  # embedded Python: no interpreter to start
+def read_record(path: str, seconds: float | None = READ_SECONDS) -> ModelRecord:
+    """Read and check `path` in a child process; ModelFileError on anything wrong.
+
+    `seconds=None` reads in this process instead, with the same checks but no time
+    limit: for files the caller trusts, ~1 ms instead of the child's ~0.4 s.
+    """
+    if seconds is None or not sys.executable:  # (embedded Python: no interpreter)
         return parse_file(path)
     package_root = str(Path(__file__).resolve().parents[1])
     env = dict(os.environ)
