@@ -6,7 +6,8 @@
 Writes DIR/model.h5 (with the pixel preprocessing, so `evaluate` and `predict` take raw
 images), DIR/history.csv or .json (one row per epoch), with --record-steps
 DIR/steps.csv or .json (one row per step) and, with --plots, the curves.
-Nothing is written until training has succeeded. `evaluate` and `predict` live in
+Nothing is written until training has succeeded, and then all of it or, on a failure
+or a signal, nothing (`logitlab._atomic`). `evaluate` and `predict` live in
 their own modules and are registered from here.
 """
 
