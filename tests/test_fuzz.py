@@ -19,6 +19,7 @@ import queue
 import subprocess
 import sys
 import threading
+import time
 import warnings
 import zlib
 from collections import Counter
@@ -28,7 +29,8 @@ import numpy as np
 import pytest
 
 WATCHDOG = 20.0  # seconds without a report from the child: the case hangs
-HOT_BYTES = {"idx": 16, "png": 128, "h5": 4096}  # where the headers live
+STARTUP = 300.0  # seconds for the child's imports
+HOT_BYTES = {"idx": 16, "png": 128, "h5": 4096, "selftest": 1}  # where the headers live
 
 
 def mutate(data: bytes, rng: np.random.Generator, hot: int) -> bytes:
@@ -108,18 +110,34 @@ def _case_bytes(kind: str, data: bytes, case: int) -> bytes:
     return mutated
 
 
+def _selftest(case: int) -> str:
+    """For the watchdog's own test: case 2 hangs, case 4 raises a foreign error."""
+    if case == 2:
+        time.sleep(3600)
+    if case == 4:
+        raise KeyError("not ours")
+    return "ok"
+
+
 def _child(kind: str, seed_file: str, start: int, stop: int, workdir: str) -> None:
+    import logitlab.data.digit_images
+    import logitlab.data.idx
+    import logitlab.persistence  # noqa: F401  (imports before the first case's clock)
     from logitlab.errors import LogitlabError
 
     warnings.simplefilter("error")  # a leaked warning is a failure too
     data = Path(seed_file).read_bytes()
     digits = np.load(Path(workdir) / "digits.npy")
     path = Path(workdir) / f"case.{kind}"
+    print(f"R {start}", flush=True)  # ready: from here each case has WATCHDOG seconds
     for case in range(start, stop):
         path.write_bytes(_case_bytes(kind, data, case))
         print(f"S {case}", flush=True)
         try:
-            outcome = _check(kind, path, digits)
+            if kind == "selftest":
+                outcome = _selftest(case)
+            else:
+                outcome = _check(kind, path, digits)
         except LogitlabError:
             outcome = "error"
         except BaseException as exc:  # what the test is looking for
@@ -152,7 +170,8 @@ def _run_cases(kind, seed_file, n, workdir):
         reader.start()
         current = start
         try:
-            while True:
+            ready = lines.get(timeout=STARTUP)  # imports are slow on a busy machine
+            while ready is not None:
                 line = lines.get(timeout=WATCHDOG)
                 if line is None:
                     break
@@ -232,3 +251,16 @@ def test_mutations_end_in_our_error_or_a_valid_result(
     bad = {c: o for c, o in outcomes.items() if not o.startswith(("ok", "error"))}
     assert len(outcomes) == n
     assert bad == {}, f"{len(bad)} of {n} cases: {dict(list(bad.items())[:10])}"
+
+
+def test_the_watchdog_reports_a_hang_and_a_foreign_error_and_goes_on(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setitem(globals(), "WATCHDOG", 3.0)  # quicker for this test
+    seed = tmp_path / "seed"
+    seed.write_bytes(b"anything")
+    np.save(tmp_path / "digits.npy", np.zeros((1, 1)))
+    outcomes = _run_cases("selftest", seed, 6, tmp_path)
+    assert outcomes[2] == "hang"
+    assert outcomes[4].startswith("other KeyError")
+    assert [outcomes[c] for c in (0, 1, 3, 5)] == ["ok"] * 4
