@@ -22,6 +22,15 @@ if "LOGITLAB_MNIST_DIR" not in os.environ and _SHARED_MNIST.is_dir():
 os.environ["LOGITLAB_DATA_DIR"] = tempfile.mkdtemp(prefix="logitlab-test-cache-")
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fuzz-cases",
+        type=int,
+        default=300,
+        help="Mutated files per class in tests/test_fuzz.py (default: 300).",
+    )
+
+
 @pytest.fixture(scope="session")
 def mnist():
     """The canonical MNIST split (verified by its array digests)."""

@@ -107,5 +107,5 @@ def test_corrupt_gzip():
 
 
 def test_missing_file_is_named(tmp_path):
-    with pytest.raises(DataError, match=r"nothere\.gz: file not found"):
+    with pytest.raises(DataError, match=r"nothere\.gz: no such IDX file"):
         read_idx(tmp_path / "nothere.gz")

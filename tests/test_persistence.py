@@ -105,13 +105,13 @@ def _write(path, **datasets):
         (lambda p: p.write_text("w,b\n1,2\n") and p, "not an HDF5"),
         (
             lambda p: _write(p, w=np.zeros((28, 28)), b=0.0),
-            r"w of shape \(n_features,\)",
+            r"'w' should have 1 dimension",
         ),
-        (lambda p: _write(p, w=np.zeros(784), b=np.zeros(3)), "scalar b"),
-        (lambda p: _write(p, w=np.zeros(784)), "missing dataset"),
+        (lambda p: _write(p, w=np.zeros(784), b=np.zeros(3)), "'b' should be one"),
+        (lambda p: _write(p, w=np.zeros(784)), "'b' is missing"),
         (
             lambda p: _write(p, W=np.zeros((784, 3)), b=np.zeros(2)),
-            r"W \(n_features, n_classes\)",
+            r"'b' has shape \(2,\)",
         ),
         (lambda p: _write(p, w=np.full(3, np.nan), b=0.0), "NaN"),
     ],

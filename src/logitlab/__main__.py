@@ -1,6 +1,27 @@
-"""`python -m logitlab` runs the CLI."""
+"""`python -m logitlab` and the `logitlab` console script.
 
-from logitlab.cli import main
+The signal handlers go in before the CLI's imports (NumPy, scikit-learn, matplotlib:
+seconds on a slow machine), so Ctrl-C or SIGTERM at any moment is one line and exit
+code 130 / 143, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from logitlab import _signals
+
+
+def main() -> None:
+    """Console-script entry point."""
+    _signals.install()
+    try:
+        from logitlab.cli import app
+    except _signals.Interrupted as exc:
+        sys.stderr.write(f"logitlab: {exc.verb} while starting\n")
+        raise SystemExit(exc.exit_code) from None
+    app(prog_name="logitlab")  # click exits with the command's code
+
 
 if __name__ == "__main__":
     main()

@@ -11,6 +11,7 @@ a binary model with classes [0, 1] and pixel scaling 1/255.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections.abc import Sequence
@@ -23,7 +24,11 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.utils.validation import check_is_fitted
 
 import logitlab
-from logitlab._atomic import atomic_path
+import logitlab._model_file as schema
+from logitlab._atomic import atomic_write_bytes
+from logitlab._inputs import check_input_file
+from logitlab._model_file import READ_SECONDS, ModelRecord, read_record
+from logitlab.data import DATASETS
 from logitlab.errors import ModelFileError
 from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
 
@@ -31,6 +36,8 @@ Model = LogisticRegressionGD | SoftmaxRegressionGD
 _MODELS: dict[str, type[Model]] = {
     cls.__name__: cls for cls in (LogisticRegressionGD, SoftmaxRegressionGD)
 }
+# the file schema, kept free of heavy imports, names these classes and datasets
+assert tuple(_MODELS) == schema.MODEL_NAMES and schema.DATASETS == DATASETS
 
 
 @dataclass
@@ -72,7 +79,10 @@ def save_model(
         raise ModelFileError(f"cannot save a {name}; expected one of {sorted(_MODELS)}")
     pre = preprocessing or Preprocessing()
     params = json.dumps(estimator.get_params(), default=_jsonable)
-    with atomic_path(path, suffix=".h5") as tmp, h5py.File(tmp, "w") as f:
+    # Built in memory, then written with plain file I/O: a full disk is an OSError
+    # naming the file, where HDF5 writing onto it crashed the interpreter.
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as f:
         if name == "LogisticRegressionGD":
             f.create_dataset("w", data=estimator.coef_[0])
             f.create_dataset("b", data=estimator.intercept_[0])
@@ -95,101 +105,55 @@ def save_model(
         )
         f.attrs["dataset"] = dataset or ""
         f.attrs["logitlab_version"] = logitlab.__version__
+    atomic_write_bytes(path, buffer.getvalue())
 
 
-def load_model(path: str | os.PathLike[str]) -> Model:
+def load_model(
+    path: str | os.PathLike[str], *, seconds: float | None = READ_SECONDS
+) -> Model:
     """Read a model file written by `save_model` (or a guide-style `w`/`b` file).
 
-    The returned estimator predicts at once; it also carries `preprocessing_`
-    (a `Preprocessing`) and `metadata_` (digits, dataset, logitlab version, n_iter).
+    The file is untrusted input: read in a child process under a time limit of
+    `seconds` and checked field by field (`logitlab._model_file`); anything wrong is
+    one `ModelFileError` naming the file and the field. `seconds=None` skips the
+    child (~0.4 s) for a file you trust; the checks stay. The returned estimator
+    predicts at once; it also carries `preprocessing_` (a `Preprocessing`) and
+    `metadata_` (digits, dataset, logitlab version, n_iter).
     """
-    if not os.path.isfile(path):
-        raise ModelFileError(f"{path}: no such model file")
-    if not h5py.is_hdf5(path):
-        raise ModelFileError(f"{path}: not an HDF5 model file")
-    try:
-        with h5py.File(path, "r") as f:
-            return _read(f, str(path))
-    except (OSError, KeyError, ValueError, TypeError) as err:
-        if isinstance(err, ModelFileError):
-            raise
-        raise ModelFileError(f"{path}: unreadable model file ({err})") from None
+    check_input_file(path, ModelFileError, "model file")
+    record = read_record(str(path), seconds)
+    return _estimator(record, str(path))
 
 
-def _read(f: h5py.File, path: str) -> Model:
-    name = f.attrs.get(
-        "model", "SoftmaxRegressionGD" if "W" in f else "LogisticRegressionGD"
-    )
-    if name not in _MODELS:
-        raise ModelFileError(f"{path}: unknown model type {name!r}")
-    weights_key = "w" if name == "LogisticRegressionGD" else "W"
-    missing = [k for k in (weights_key, "b") if k not in f]
-    if missing:
-        raise ModelFileError(f"{path}: missing dataset(s) {', '.join(missing)}")
-    W, b = np.asarray(f[weights_key][()]), np.asarray(f["b"][()])
-    classes = json.loads(f.attrs["classes"]) if "classes" in f.attrs else None
-    if name == "LogisticRegressionGD":
-        if W.ndim != 1 or b.size != 1 or b.ndim > 1:
-            raise ModelFileError(
-                f"{path}: binary model needs w of shape (n_features,) and a scalar b; "
-                f"got w {W.shape}, b {b.shape}"
-            )
-        classes = [0, 1] if classes is None else classes
-        coef, intercept = W.reshape(1, -1), b.reshape(1)
-    else:
-        if W.ndim != 2 or b.shape != (W.shape[1],) or W.shape[1] < 2:
-            raise ModelFileError(
-                f"{path}: softmax model needs W (n_features, n_classes) and b "
-                f"(n_classes,); got W {W.shape}, b {b.shape}"
-            )
-        classes = list(range(W.shape[1])) if classes is None else classes
-        coef, intercept = W.T, b
-    if len(classes) != coef.shape[0] + (name == "LogisticRegressionGD"):
-        raise ModelFileError(
-            f"{path}: {len(classes)} classes do not fit weights {W.shape}"
-        )
-    if not (np.all(np.isfinite(coef)) and np.all(np.isfinite(intercept))):
-        raise ModelFileError(f"{path}: weights contain NaN or infinity")
-    if not np.issubdtype(coef.dtype, np.floating):
-        raise ModelFileError(f"{path}: weights have dtype {coef.dtype}, expected float")
-
-    params = json.loads(f.attrs.get("hyperparameters", "{}"))
-    cls = _MODELS[name]
-    valid = cls().get_params()
-    params = {k: v for k, v in params.items() if k in valid}
+def _estimator(r: ModelRecord, path: str) -> Model:
+    """The fitted estimator a checked record describes."""
+    cls = _MODELS[r.model]
+    params = {k: v for k, v in r.hyperparameters.items() if k in cls().get_params()}
     if isinstance(params.get("random_state"), str):  # a Generator was stored as text
         del params["random_state"]
     if isinstance(params.get("snapshot_epochs"), list):
         params["snapshot_epochs"] = tuple(params["snapshot_epochs"])
     if isinstance(params.get("class_weight"), dict):  # JSON made its labels text
-        label = {str(c): c for c in classes}
+        label = {str(c): c for c in r.classes}
         params["class_weight"] = {
             label.get(k, k): v for k, v in params["class_weight"].items()
         }
-    est = cls(**params)
-    est.coef_, est.intercept_ = (
-        np.ascontiguousarray(coef),
-        np.asarray(intercept, coef.dtype),
-    )
-    est.classes_ = np.asarray(classes)
-    est.n_features_in_ = coef.shape[1]
-    est.n_iter_ = int(f.attrs.get("n_iter", 0))
-    mean = f["scaler_mean"][()] if "scaler_mean" in f else None
-    scale = f["scaler_scale"][()] if "scaler_scale" in f else None
-    for key, arr in (("scaler_mean", mean), ("scaler_scale", scale)):
-        if arr is not None and arr.shape != (coef.shape[1],):
-            raise ModelFileError(
-                f"{path}: {key} has shape {arr.shape}, expected ({coef.shape[1]},)"
-            )
-    est.preprocessing_ = Preprocessing(
-        float(f.attrs.get("pixel_scale", 1 / 255)), mean, scale
-    )
-    digits = f.attrs.get("digits")
+    try:
+        est = cls(**params)
+        est._validate_params()  # sklearn's check of each value against its constraint
+    except (TypeError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0][:300]
+        raise ModelFileError(f"{path}: 'hyperparameters' {first}") from None
+    est.coef_, est.intercept_ = r.coef, r.intercept
+    est.classes_ = np.asarray(r.classes)
+    est.n_features_in_ = r.coef.shape[1]
+    est.n_iter_ = r.n_iter
+    est.preprocessing_ = Preprocessing(r.pixel_scale, r.mean, r.scale)
     est.metadata_ = {
-        "digits": json.loads(digits) if digits else None,
-        "dataset": f.attrs.get("dataset") or None,
-        "logitlab_version": f.attrs.get("logitlab_version"),
-        "n_iter": est.n_iter_,
+        "digits": r.digits,
+        "dataset": r.dataset,
+        "logitlab_version": r.version,
+        "n_iter": r.n_iter,
     }
     return est
 

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import os
 from contextlib import nullcontext
+from functools import cache
 from typing import Any
 
 from threadpoolctl import ThreadpoolController
 
-_controller = ThreadpoolController()
+
+@cache
+def _controller() -> ThreadpoolController:
+    """The thread pools loaded by the first fit (not at import: SciPy's own BLAS
+    may load later than this module, and a controller sees only what is loaded)."""
+    return ThreadpoolController()
 
 
 def n_cores() -> int:
@@ -34,4 +40,4 @@ def blas_threads(threads: int) -> Any:
     """Context in which BLAS runs on `threads` threads (0: leave it as it is)."""
     if threads == 0:
         return nullcontext()
-    return _controller.limit(limits=threads, user_api="blas")
+    return _controller().limit(limits=threads, user_api="blas")

@@ -62,9 +62,10 @@ class _Group(click.Group):
             where = f" {exc.filename}" if exc.filename else ""
             click.echo(f"logitlab: error:{where}: {exc.strerror or exc}", err=True)
             ctx.exit(1)
-        except KeyboardInterrupt:
-            click.echo("logitlab: interrupted; nothing half-written was kept", err=True)
-            ctx.exit(130)
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM through logitlab._signals
+            verb = getattr(exc, "verb", "interrupted")
+            click.echo(f"logitlab: {verb}; nothing half-written was kept", err=True)
+            ctx.exit(getattr(exc, "exit_code", 130))
 
 
 def _print_version(ctx: click.Context, _: click.Parameter, value: bool) -> None:
@@ -107,5 +108,7 @@ from logitlab.cli import data, homework, page, reproduce, train  # noqa: E402, F
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app(prog_name="logitlab")  # click exits with the command's code
+    """Console-script entry point (the signal handlers first: `logitlab.__main__`)."""
+    from logitlab.__main__ import main as entry
+
+    entry()

@@ -53,7 +53,7 @@ def data() -> None:
 @dataset_options
 def fetch(dataset: str, mnist_dir: Path | None) -> None:
     """Obtain the dataset, check every array's SHA-256, and cache it."""
-    ds = load_dataset(dataset, mnist_dir=mnist_dir, verify=True)
+    ds = load_dataset(dataset, mnist_dir=mnist_dir, verify=True, must_cache=True)
     click.echo(f"{dataset}: served by {ds.source}; cached in {dataset_dir(dataset)}")
     for name in ARRAY_NAMES:
         array = getattr(ds, name)

@@ -17,7 +17,7 @@ import click
 import numpy as np
 from sklearn.preprocessing import StandardScaler
 
-from logitlab._atomic import atomic_path
+from logitlab._atomic import output_transaction
 from logitlab.cli import Number, app
 from logitlab.cli._common import (
     class_names,
@@ -107,8 +107,8 @@ def evaluate(
         fig = confusion_matrix_figure(
             y, y_pred, names, title=f"{model.name} on the {dataset} test set"
         )
-        with atomic_path(plots / "confusion_matrix.png") as tmp:
-            fig.savefig(tmp, dpi=120, format="png")
+        with output_transaction(plots) as tx:
+            fig.savefig(tx.path("confusion_matrix.png"), dpi=120, format="png")
 
     result = {
         "model": str(model),

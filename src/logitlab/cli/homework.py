@@ -15,12 +15,12 @@ from pathlib import Path
 
 import click
 
+from logitlab._atomic import check_output_folder
 from logitlab._console import info, set_quiet
 from logitlab.cli import Number, app
 from logitlab.cli.data import dataset_options
 from logitlab.experiments.homework import (
     DEFAULT_LEARNING_RATE,
-    HomeworkSettingsError,
     run_homework,
 )
 from logitlab.experiments.homework.config import check_student
@@ -80,7 +80,11 @@ def _table(columns: list[str], rows: list[list[str]]) -> str:
     help="Share of the training set held out for the learning curves.",
 )
 @click.option(
-    "--seed", type=int, default=0, show_default=True, help="Seed of the hold-out split."
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seed of the hold-out split.",
 )
 @click.option(
     "--out",
@@ -121,8 +125,10 @@ def homework(
     """Do the homework: scikit-learn check, descent from scratch, the report."""
     if quiet:
         set_quiet(True)
-    if out.exists() and not out.is_dir():
-        raise HomeworkSettingsError(f"--out {out} exists and is not a folder")
+    pdf, script = output_names(student_id)
+    html = Path(pdf).with_suffix(".html").name
+    # before the work: a folder we can write, and no read-only file in the way
+    check_output_folder(out, [pdf, html, script, "model.h5", "metrics.json"])
     start = time.perf_counter()
     result = run_homework(
         digits,

@@ -6,7 +6,8 @@
 Writes DIR/model.h5 (with the pixel preprocessing, so `evaluate` and `predict` take raw
 images), DIR/history.csv or .json (one row per epoch), with --record-steps
 DIR/steps.csv or .json (one row per step) and, with --plots, the curves.
-Nothing is written until training has succeeded. `evaluate` and `predict` live in
+Nothing is written until training has succeeded, and then all of it or, on a failure
+or a signal, nothing (`logitlab._atomic`). `evaluate` and `predict` live in
 their own modules and are registered from here.
 """
 
@@ -24,13 +25,12 @@ import click
 from matplotlib.figure import Figure
 from sklearn.metrics import accuracy_score, log_loss
 
-from logitlab._atomic import atomic_path, atomic_write_text
+from logitlab._atomic import check_output_folder, output_transaction
 from logitlab.cli import Number, app
 from logitlab.cli._common import TaskKind
 from logitlab.cli.data import dataset_options
 from logitlab.data import load_dataset
 from logitlab.data.tasks import Task, make_task, standardize
-from logitlab.errors import LogitlabError
 from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
 from logitlab.persistence import Preprocessing, save_model
 from logitlab.plots.curves import loss_curves
@@ -170,7 +170,12 @@ def _engine_options(f: Any) -> Any:
             ),
         ),
         ("--dtype", dict(type=click.Choice(["float64", "float32"]), default="float64")),
-        ("--seed", dict(type=int, default=0, help="Seed for shuffling and init.")),
+        (
+            "--seed",
+            dict(
+                type=click.IntRange(min=0), default=0, help="Seed for shuffling, init."
+            ),
+        ),
     ]
     for name, kwargs in reversed(options):
         kwargs.setdefault("show_default", True)
@@ -212,8 +217,7 @@ def train(
 ) -> None:
     """Train a model by gradient descent and save it with its training history."""
     kind, task_digits = _task(digits, ovr, multiclass)
-    if out.exists() and not out.is_dir():
-        raise LogitlabError(f"{out}: exists and is not a folder; choose another --out")
+    check_output_folder(out, ["model.h5", f"history.{history_format}"])
 
     ds = load_dataset(dataset, mnist_dir=mnist_dir)
     task = make_task(ds, kind, task_digits, n_train=n_train, n_test=n_test)
@@ -227,24 +231,24 @@ def train(
     est.fit(X_train, task.y_train, eval_set=[("test", X_test, task.y_test)])
     seconds = time.perf_counter() - start
 
-    written = [out / "model.h5", out / f"history.{history_format}"]
-    out.mkdir(parents=True, exist_ok=True)
-    save_model(
-        est,
-        written[0],
-        preprocessing=preprocessing,
-        digits=task.digits,
-        dataset=dataset,
-    )
-    atomic_write_text(written[1], _history_text(est.history_, history_format))
-    if est.step_history_:
-        written.append(out / f"steps.{history_format}")
-        atomic_write_text(written[-1], _history_text(est.step_history_, history_format))
-    if plots:
-        for name, fig in _figures(est, task, engine).items():
-            written.append(out / name)
-            with atomic_path(written[-1]) as tmp:
-                fig.savefig(tmp, dpi=120, format="png")
+    names = ["model.h5", f"history.{history_format}"]
+    with output_transaction(out) as tx:  # all of them or, on failure, none
+        save_model(
+            est,
+            tx.path(names[0]),
+            preprocessing=preprocessing,
+            digits=task.digits,
+            dataset=dataset,
+        )
+        tx.write_text(names[1], _history_text(est.history_, history_format))
+        if est.step_history_:
+            names.append(f"steps.{history_format}")
+            tx.write_text(names[-1], _history_text(est.step_history_, history_format))
+        if plots:
+            for name, fig in _figures(est, task, engine).items():
+                names.append(name)
+                fig.savefig(tx.path(name), dpi=120, format="png")
+    written = [out / name for name in names]
 
     proba = est.predict_proba(X_test)
     what = {

@@ -14,9 +14,9 @@ hashed in full, and one that fails is discarded so the data are fetched again.
 Corruption below the filesystem (bit rot) leaves the stat unchanged; `logitlab data
 info --verify` and `load_dataset(..., verify=True)` hash every file regardless.
 
-Writes go through `logitlab._atomic` (temp file + rename), so an interrupted fetch or
-two processes fetching at once never leave a half-written array; a manifest written
-by the slower of two racing processes may not match, which costs one re-hash.
+Writes go through `logitlab._atomic` (staged files, then renames), so an interrupted
+fetch or two processes fetching at once never leave a half-written array; a manifest
+written by the slower of two racing processes may not match, which costs one re-hash.
 """
 
 from __future__ import annotations
@@ -29,7 +29,12 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from logitlab._atomic import atomic_path, atomic_write_text
+from logitlab._atomic import (
+    OutputError,
+    atomic_write_text,
+    output_transaction,
+    sweep_temporaries,
+)
 from logitlab._console import info
 from logitlab.data.checksums import ARRAY_NAMES, ARRAY_SHA256, array_digest
 from logitlab.errors import DataError
@@ -106,7 +111,9 @@ def load_cached(dataset: str, verify: bool = False) -> Arrays | None:
     """The cached arrays (read-only memmaps), or None if any is absent or corrupt.
 
     A corrupt cache is deleted and announced, so the caller fetches the data again.
+    Temporaries left by a killed run are swept first.
     """
+    sweep_temporaries(dataset_dir(dataset))
     arrays: Arrays = {}
     statuses = []
     for name in ARRAY_NAMES:
@@ -128,15 +135,23 @@ def load_cached(dataset: str, verify: bool = False) -> Arrays | None:
 
 
 def store(dataset: str, arrays: Arrays) -> None:
-    """Write verified arrays atomically, then the manifest of their fingerprints."""
+    """Write verified arrays (all four or none), then the manifest of their stats.
+
+    The manifest comes after the renames because a rename changes a file's ctime.
+    """
     folder = dataset_dir(dataset)
     try:
-        for name in ARRAY_NAMES:
-            with atomic_path(folder / f"{name}.npy") as tmp:
-                np.save(tmp, np.ascontiguousarray(arrays[name]), allow_pickle=False)
+        with output_transaction(folder) as tx:
+            for name in ARRAY_NAMES:
+                array = np.ascontiguousarray(arrays[name])
+                np.save(tx.path(f"{name}.npy"), array, allow_pickle=False)
         _write_manifest(folder, dataset)
+    except OutputError as exc:  # names the file already
+        raise DataError(f"cannot write the cache: {exc}") from None
     except OSError as exc:
-        raise DataError(f"cannot write the cache in {folder}: {exc.strerror}") from None
+        raise DataError(
+            f"cannot write the cache in {folder}: {exc.strerror or exc}"
+        ) from None
 
 
 def discard(dataset: str) -> None:

@@ -11,6 +11,7 @@ prepared this way, so `predict` prepares its images the same way.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from numpy.typing import NDArray
 from PIL import Image, ImageOps, UnidentifiedImageError
 from scipy import ndimage
 
+from logitlab._inputs import check_input_file
 from logitlab.errors import DataError
 
 MNIST_SIZE = 28
@@ -35,13 +37,29 @@ INK_FRACTION = 0.05
 # standard deviation; levels 3 of them above the background's are ink.
 MAD_TO_STD = 1.4826
 NOISE_SIGMAS = 3.0
+# A phone camera's 48-megapixel photo passes; decoding costs ~9 bytes a pixel (grey
+# float64 plus the 8-bit image), ~0.5 GB at this limit. A 17 KB one-bit PNG can
+# declare 12000×12000 and took 3.5 GB before this check.
+MAX_PIXELS = 50_000_000
+_TOO_BIG = (
+    f"more than {MAX_PIXELS // 10**6} megapixels; crop or shrink the photo to the digit"
+)
 
 
 def read_image(path: str | os.PathLike[str]) -> NDArray[np.float64]:
-    """Grey levels (0 black … 255 white) of an image file, transparency over white."""
+    """Grey levels (0 black … 255 white) of an image file, transparency over white.
+
+    The file must be a regular file (a FIFO would block) and the image at most
+    `MAX_PIXELS`, judged from its header before any pixel is decoded.
+    """
     path = Path(path)
+    check_input_file(path, DataError, "image file")
     try:
-        with Image.open(path) as img:
+        with warnings.catch_warnings():  # our own limit, below Pillow's, says it
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img_file = Image.open(path)  # reads the header only
+        with img_file as img:
+            _check_size(img.size)
             img = ImageOps.exif_transpose(img)  # phone photos carry their rotation
             if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:
                 rgba = img.convert("RGBA")
@@ -52,11 +70,21 @@ def read_image(path: str | os.PathLike[str]) -> NDArray[np.float64]:
         raise DataError(f"{path}: no such image file") from None
     except IsADirectoryError:
         raise DataError(f"{path}: is a folder, not an image file") from None
-    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
+    except DataError as exc:
+        raise DataError(f"{path}: {exc}") from None
+    except Image.DecompressionBombError:  # over twice Pillow's limit, at open()
+        raise DataError(f"{path}: {_TOO_BIG}") from None
+    except UnidentifiedImageError as exc:
         raise DataError(f"{path}: not a readable image ({_first_line(exc)})") from None
-    except (OSError, ValueError, SyntaxError) as exc:  # truncated or damaged files
+    except Exception as exc:  # damaged files raise every kind inside Pillow
         raise DataError(f"{path}: damaged image ({_first_line(exc)})") from None
     return grey
+
+
+def _check_size(size: tuple[int, int]) -> None:
+    width, height = size
+    if width * height > MAX_PIXELS:
+        raise DataError(f"{width}×{height} pixels is {_TOO_BIG}")
 
 
 def to_mnist_format(

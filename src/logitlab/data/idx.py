@@ -20,6 +20,7 @@ from typing import IO
 import numpy as np
 from numpy.typing import NDArray
 
+from logitlab._inputs import check_input_file
 from logitlab.errors import DataError
 
 UBYTE = 0x08
@@ -34,6 +35,7 @@ def read_idx(
 ) -> NDArray[np.uint8]:
     """Read the IDX file at `path` (gzip if it starts with the gzip magic)."""
     path = Path(path)
+    check_input_file(path, DataError, "IDX file")  # a FIFO would block the read
     try:
         with path.open("rb") as f:
             return parse_idx(f, ndim=ndim, name=name or str(path))

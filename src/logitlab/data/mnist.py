@@ -76,12 +76,15 @@ def load_dataset(
     *,
     mnist_dir: str | os.PathLike[str] | None = None,
     verify: bool = False,
+    must_cache: bool = False,
 ) -> DatasetSplit:
     """Load `name` ("mnist" or "fashion-mnist"), fetching and caching it on first use.
 
     `mnist_dir` names a folder of the four IDX files (overrides the environment);
     `verify=True` hashes cached files even when their stat shows no change.
-    Raises DataError if the data cannot be obtained intact.
+    Raises DataError if the data cannot be obtained intact, or with `must_cache=True`
+    (`logitlab data fetch`) if they cannot be cached; otherwise a cache that cannot be
+    written is a warning, since serving the data matters more.
     """
     if name not in DATASETS:
         raise DataError(
@@ -93,7 +96,9 @@ def load_dataset(
     arrays, source = _fetch(name, mnist_dir)
     try:
         cache.store(name, arrays)
-    except DataError as exc:  # serving the data matters more than caching them
+    except DataError as exc:
+        if must_cache:
+            raise
         info(f"warning: {exc}")
     for array in arrays.values():
         array.setflags(write=False)

@@ -53,7 +53,7 @@ def read_folder(dataset: str, folder: Path) -> Arrays:
     for name in ARRAY_NAMES:
         stem, ndim = IDX_FILES[name]
         path = next(
-            (p for p in (folder / f"{stem}.gz", folder / stem) if p.is_file()), None
+            (p for p in (folder / f"{stem}.gz", folder / stem) if p.exists()), None
         )
         if path is None:
             raise DataError(f"{folder / stem}.gz: missing (nor is {stem} there)")

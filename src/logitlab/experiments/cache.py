@@ -21,7 +21,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
-from logitlab._atomic import atomic_write_bytes, atomic_write_text
+from logitlab._atomic import atomic_write_bytes, atomic_write_text, sweep_temporaries
 from logitlab._console import progress_bar
 
 # Bump when an experiment's code changes what a cached result means.
@@ -59,6 +59,7 @@ class ResultCache:
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root) / "cache"
+        sweep_temporaries(self.root)  # what a killed run left half-written
 
     def _stem(self, name: str, settings: dict[str, Any]) -> Path:
         return self.root / f"{name}-{settings_hash(name, settings)}"

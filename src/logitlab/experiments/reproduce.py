@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from logitlab import __version__
-from logitlab._atomic import atomic_write_text
+from logitlab._atomic import output_transaction
 from logitlab._console import info
 from logitlab._json import plain
 from logitlab.experiments.cache import ResultCache
@@ -174,12 +174,13 @@ def reproduce(
         settings=settings,
         pages=[table, *pages],
     )
-    write_pdf(out / "reproduce.pdf", **front)
-    write_report_html(out / "reproduce.html", **front)
-    atomic_write_text(
-        out / "results.json",
-        json.dumps(plain(results), indent=1, allow_nan=False, default=str),
-    )
+    with output_transaction(out) as tx:  # all three files or, on failure, none
+        write_pdf(tx.path("reproduce.pdf"), **front)
+        write_report_html(tx.path("reproduce.html"), **front)
+        tx.write_text(
+            "results.json",
+            json.dumps(plain(results), indent=1, allow_nan=False, default=str),
+        )
     return results
 
 

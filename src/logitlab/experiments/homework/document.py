@@ -12,11 +12,8 @@ that order and writes the outputs (`write_outputs`).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -24,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
+from logitlab._atomic import output_transaction
 from logitlab.data import DatasetSplit
 from logitlab.experiments.homework.config import (
     DEFAULT_LEARNING_RATE,
@@ -119,9 +117,9 @@ def write_outputs(
     """Write the PDF and the script (`output_names`), figures/*.png, model.h5 and
     metrics.json under `out_dir`; id and name, if given, stand on the title page.
 
-    Everything is written into a fresh temporary folder inside `out_dir` first and
-    moved into place only when all of it exists (the PDF last), so a failure leaves
-    no half-written file; files of the same names are replaced, nothing else is touched.
+    All of it or nothing (`logitlab._atomic.output_transaction`): a failure or a
+    signal leaves `out_dir` as it was; files of the same names are replaced, nothing
+    else is touched.
     """
     check_student(student_id, student_name)
     pdf_name, script_name = output_names(student_id)
@@ -129,24 +127,21 @@ def write_outputs(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise HomeworkSettingsError(f"output folder {out} exists and is not a folder")
-    created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".logitlab-homework-", dir=out))
-    try:
-        (tmp / "figures").mkdir()
+    with output_transaction(out) as tx:
         for name, fig in result.figures.items():
-            fig.savefig(tmp / "figures" / f"{name}.png", dpi=110)
+            fig.savefig(tx.path(f"figures/{name}.png"), dpi=110)
         save_model(
             result.model,
-            tmp / "model.h5",
+            tx.path("model.h5"),
             preprocessing=result.preprocessing,
             digits=result.config.digits,
             dataset=result.config.dataset,
         )
-        (tmp / "metrics.json").write_text(
-            json.dumps(result.metrics, indent=1, allow_nan=False), encoding="utf-8"
+        tx.write_text(
+            "metrics.json", json.dumps(result.metrics, indent=1, allow_nan=False)
         )
-        (tmp / script_name).write_text(
+        tx.write_text(
+            script_name,
             handin_script(
                 result.config,
                 tuple(result.metrics["settings"]["class_names"]),
@@ -154,7 +149,6 @@ def write_outputs(
                 student_id=student_id,
                 student_name=student_name,
             ),
-            encoding="utf-8",
         )
         front = front_matter(
             result,
@@ -164,25 +158,11 @@ def write_outputs(
             student_name=student_name,
         )
         with layout_kept(result.figures.values()):  # laid out for the PNGs above
-            write_pdf(tmp / pdf_name, **front)
-            write_report_html(tmp / html_name, **front, live=_live(result))
-        (out / "figures").mkdir(exist_ok=True)
-        written = {}
-        for png in sorted((tmp / "figures").iterdir()):
-            os.replace(png, out / "figures" / png.name)
-            written[f"figures/{png.name}"] = out / "figures" / png.name
-        for name in ("model.h5", "metrics.json", script_name, html_name, pdf_name):
-            os.replace(tmp / name, out / name)
-            written[name] = out / name
-        return written
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if created:
-            with contextlib.suppress(OSError):
-                out.rmdir()  # only if empty: we made it and nothing was moved in
-        raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+            write_pdf(tx.path(pdf_name), **front)
+            write_report_html(tx.path(html_name), **front, live=_live(result))
+    names = [f"figures/{name}.png" for name in sorted(result.figures)]
+    names += ["model.h5", "metrics.json", script_name, html_name, pdf_name]
+    return {name: out / name for name in names}
 
 
 def _live(r: HomeworkResult, n_samples: int = 40) -> str:
