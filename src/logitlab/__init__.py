@@ -6,13 +6,31 @@ optimiser sees it), `logitlab.optim` (the optimiser), `logitlab.estimators` (the
 scikit-learn estimators),
 `logitlab.plots` and `logitlab.report` (figures and PDFs), `logitlab.experiments` (the
 homework and the reproduced documents), `logitlab.cli` (the `logitlab` command).
+
+The names below are loaded on first use (PEP 562), so `import logitlab.cli` — and with
+it `logitlab --help` and every shell-completion TAB — does not pay for scikit-learn.
 """
 
-__version__ = "0.1.0"  # before the imports: submodules read it while loading
+from __future__ import annotations
 
-from logitlab.data import load_dataset, load_mnist
-from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
-from logitlab.persistence import load_model, save_model
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from logitlab.data import load_dataset, load_mnist
+    from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
+    from logitlab.persistence import load_model, save_model
+
+_HOME = {
+    "LogisticRegressionGD": "logitlab.estimators",
+    "SoftmaxRegressionGD": "logitlab.estimators",
+    "load_dataset": "logitlab.data",
+    "load_mnist": "logitlab.data",
+    "load_model": "logitlab.persistence",
+    "save_model": "logitlab.persistence",
+}
 
 __all__ = [
     "LogisticRegressionGD",
@@ -23,3 +41,16 @@ __all__ = [
     "load_model",
     "save_model",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the public name's module on first access (PEP 562)."""
+    if name not in _HOME:
+        raise AttributeError(f"module 'logitlab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOME[name]), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

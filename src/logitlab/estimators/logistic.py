@@ -9,12 +9,14 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
 from logitlab.estimators._base import GDClassifierBase
+from logitlab.hyperparameters import document_parameters
 from logitlab.models.functions import log_sigmoid
 from logitlab.models.losses import BINARY
 
 Array = NDArray[Any]
 
 
+@document_parameters
 class LogisticRegressionGD(GDClassifierBase):
     """Binary logistic regression, P(y = classes_[1] | x) = σ(x·w + b), fitted by GD.
 

@@ -8,12 +8,14 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from logitlab.estimators._base import GDClassifierBase
+from logitlab.hyperparameters import document_parameters
 from logitlab.models.functions import log_softmax, softmax
 from logitlab.models.losses import MULTINOMIAL
 
 Array = NDArray[Any]
 
 
+@document_parameters
 class SoftmaxRegressionGD(GDClassifierBase):
     """Multinomial logistic regression, P(y = k | x) = softmax(x W + b)_k, fitted by GD.
 
