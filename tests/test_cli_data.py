@@ -68,7 +68,7 @@ def test_fetch_from_a_folder_missing_a_file(cache, tmp_path):
     folder = tmp_path / "idx"
     shutil.copytree(SHARED, folder)
     (folder / "train-labels-idx1-ubyte.gz").unlink()
-    result = run("data", "fetch", "--mnist-dir", str(folder))
+    result = run("data", "fetch", "--dataset-dir", str(folder))
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
@@ -82,7 +82,7 @@ def test_fetch_from_a_folder_missing_a_file(cache, tmp_path):
     "args",
     [
         ("data", "fetch", "--dataset", "emnist"),
-        ("data", "fetch", "--mnist-dir", "/no/such/folder"),
+        ("data", "fetch", "--dataset-dir", "/no/such/folder"),
     ],
 )
 def test_bad_values_are_one_line_exit_1(cache, args):

@@ -164,7 +164,7 @@ HYPERPARAMETERS: tuple[Hyperparameter, ...] = (
         "penalty",
         None,
         "Regularisation of the weights (never of the intercept). "
-        '"l2" adds (alpha/2)||w||², "l1" adds alpha ||w||₁, "elasticnet" adds '
+        '"l2" adds (`alpha`/2)||w||², "l1" adds `alpha` ||w||₁, "elasticnet" adds '
         "alpha [(1 - l1_ratio)/2 ||w||² + l1_ratio ||w||₁].",
         kind=str,
         choices=("l2", "l1", "elasticnet", None),

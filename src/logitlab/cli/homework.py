@@ -1,8 +1,5 @@
 """`logitlab homework`: the whole homework (seed 000) in one command.
 
-    $ logitlab homework                       # MNIST 0 vs 1 -> ./logitlab-homework/
-    $ logitlab homework --digits 3 8 --lr 0.05 --out hw38 --id 123456789
-
 Writes report.pdf (or ID.pdf), figures/*.png, model.h5 and metrics.json into --out, all
 moved into place only once everything is written; prints the summary table at the end.
 """
@@ -15,16 +12,16 @@ from pathlib import Path
 
 import click
 
-from logitlab._console import info, set_quiet
 from logitlab.cli import Number, app
-from logitlab.cli.data import dataset_options
-from logitlab.experiments.homework import (
-    DEFAULT_LEARNING_RATE,
-    HomeworkSettingsError,
-    run_homework,
-)
+from logitlab.cli._common import to_json
+from logitlab.cli.options import ImportedDefault, dataset_options, json_option
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+EXAMPLES = """\b
+Examples:
+  logitlab homework                          # MNIST 0 vs 1 -> ./logitlab-homework/
+  logitlab homework --digits 3 8 --lr 0.05 --out hw38 --id 123456789
+  logitlab homework --dataset fashion-mnist --digits 0 6 --json"""
 
 
 def _table(columns: list[str], rows: list[list[str]]) -> str:
@@ -36,7 +33,7 @@ def _table(columns: list[str], rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
-@app.command()
+@app.command(epilog=EXAMPLES)
 @click.option(
     "--digits",
     nargs=2,
@@ -56,8 +53,9 @@ def _table(columns: list[str], rows: list[list[str]]) -> str:
 @click.option(
     "--lr",
     "learning_rate",
+    cls=ImportedDefault,
+    default_from="logitlab.experiments.homework:DEFAULT_LEARNING_RATE",
     type=Number(min=0, min_open=True),
-    default=DEFAULT_LEARNING_RATE,
     show_default=True,
     help="Fixed learning rate (the report explains the default).",
 )
@@ -84,22 +82,23 @@ def _table(columns: list[str], rows: list[list[str]]) -> str:
     default=None,
     help="Name the report ID.pdf, as the homework asks (e.g. 123456789).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar or epoch lines.")
+@json_option
 def homework(
     digits: tuple[int, int],
     dataset: str,
-    mnist_dir: Path | None,
+    dataset_dir: Path | None,
     epochs: int,
     learning_rate: float,
     validation_fraction: float,
     seed: int,
     out: Path,
     student_id: str | None,
-    quiet: bool,
+    as_json: bool,
 ) -> None:
     """Do the homework: scikit-learn check, descent from scratch, the report."""
-    if quiet:
-        set_quiet(True)
+    from logitlab._console import info
+    from logitlab.experiments.homework import HomeworkSettingsError, run_homework
+
     if out.exists() and not out.is_dir():
         raise HomeworkSettingsError(f"--out {out} exists and is not a folder")
     if student_id is not None and not _ID.fullmatch(student_id):
@@ -114,13 +113,26 @@ def homework(
         learning_rate=learning_rate,
         validation_fraction=validation_fraction,
         seed=seed,
-        mnist_dir=mnist_dir,
+        mnist_dir=dataset_dir,
     )
     info("writing the report ...")
-    result.save(out, pdf_name=f"{student_id or 'report'}.pdf")
+    pdf = f"{student_id or 'report'}.pdf"
+    written = result.save(out, pdf_name=pdf)
     summary = result.summary_table()
+    if as_json:
+        rows = [dict(zip(summary.columns, r, strict=True)) for r in summary.rows]
+        click.echo(
+            to_json(
+                {
+                    "schema_version": 1,
+                    "out": str(out),
+                    "written": sorted(str(p) for p in written.values()),
+                    "summary": {"title": summary.title, "rows": rows},
+                }
+            )
+        )
+        return
     click.echo(f"\n{summary.title}")
     click.echo(_table(list(summary.columns), [list(r) for r in summary.rows]))
-    pdf = f"{student_id or 'report'}.pdf"
     click.echo(f"\nWrote {pdf}, model.h5, metrics.json and figures/*.png to {out}/")
     click.echo(f"Done in {time.perf_counter() - start:.1f} s.")

@@ -211,6 +211,8 @@ def descend(
         {k: [] for k in ("step", "loss", *eval_keys)} if c.record_steps else {}
     )
     snapshots: dict[int, tuple[Array, Any]] = {}
+    if 0 in c.snapshot_epochs:  # the initial weights
+        snapshots[0] = _copy(W, b)
     stopper = EarlyStopping(c.patience) if validation is not None else None
     vW, vb = np.zeros_like(W), np.zeros_like(b)
     line_search = c.schedule == "line_search"
