@@ -88,6 +88,13 @@ class Group(click.Group):
         super().__init__(*args, **kwargs)
         self.params += _verbosity_options()
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except BrokenPipeError:  # `logitlab --help | head -1`
+            _silence_stdout()
+            ctx.exit(0)
+
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
