@@ -113,15 +113,19 @@ def _fetch(name: str, mnist_dir: str | os.PathLike[str] | None) -> tuple[Arrays,
         f"cache {cache.dataset_dir(name)}: empty",
         f"folder: none named (--dataset-dir or {FOLDER_ENV[name]})",
     ]
+    hints = []
     for label, source in _fallbacks(name):
         try:
             return source()
         except (Unavailable, DataError) as exc:
             tried.append(f"{label}: {exc}")
+            hints += [exc.hint] if getattr(exc, "hint", None) else []
     raise DataError(
         f"could not obtain {name}: the cache is empty, no folder is named, and "
         f"{' and '.join(label for label, _ in _fallbacks(name))} failed",
-        hint=f"download the four *-ubyte.gz files from {MIRRORS[name][0]} into DIR, "
+        hint=hints[0]
+        if hints
+        else f"download the four *-ubyte.gz files from {MIRRORS[name][0]} into DIR, "
         f"then --dataset-dir DIR (or {FOLDER_ENV[name]}=DIR); -v shows each error",
         details=tried,
     )
