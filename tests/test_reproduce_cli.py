@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 from threadpoolctl import threadpool_limits
 
+from logitlab import __version__
 from logitlab.cli import app
 from logitlab.experiments import ml_report_run, paper_report
 from logitlab.experiments.cache import ResultCache
@@ -54,6 +55,8 @@ def test_all_writes_every_figure_and_number_then_resumes(tmp_path, tiny, monkeyp
         assert f"Report Fig. {n}:" in text, n
     assert "The documents' numbers beside ours" in text
     results = json.loads((out / "results.json").read_text())
+    assert results["schema_version"] == 1  # the version keys metrics.json has
+    assert results["logitlab_version"] == __version__
     keys = [row["key"] for row in results["comparison"]]
     assert keys == [t.key for t in ALL_TARGETS]
     row = next(
