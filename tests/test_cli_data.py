@@ -104,3 +104,19 @@ def test_help(args):
     result = CliRunner().invoke(app, [*args, "--help"])
     assert result.exit_code == 0
     assert "Usage:" in result.stdout
+
+
+@needs_mnist
+def test_fetch_and_info_as_json(cache):
+    import json
+
+    fetched = json.loads(run("data", "fetch", "--json").stdout)
+    assert fetched["source"] == f"folder {SHARED}" and fetched["digests"] == "OK"
+    assert fetched["arrays"]["test_images"] == {
+        "dtype": "uint8",
+        "shape": [10000, 28, 28],
+    }
+    info = json.loads(run("data", "info", "--json").stdout)
+    test_labels = info["mnist"]["arrays"]["test_labels"]
+    assert test_labels["class_counts"][:2] == [980, 1135]  # LeCun's test set
+    assert info["fashion-mnist"]["arrays"]["train_images"] == {"status": "missing"}
