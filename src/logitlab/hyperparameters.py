@@ -3,7 +3,7 @@
 Three things are made from `HYPERPARAMETERS` and nothing restates it:
 
 - the ``Parameters`` section of both estimators' numpydoc docstrings
-  (`numpydoc_parameters`, inserted by `document_parameters`);
+  (`numpydoc_parameters`, put in by `logitlab.estimators._docs.fill_doc`);
 - the estimators' `_parameter_constraints`, which scikit-learn checks at `fit`
   (`sklearn_constraints`);
 - the model and optimiser options of `logitlab train`, with their help and defaults
@@ -18,10 +18,9 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 Closed = Literal["neither", "left", "right", "both"]
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -55,11 +54,13 @@ class Hyperparameter:
 
     def numpydoc_type(self) -> str:
         """The docstring's type line: ``{"l2", "l1"} or None, default=None``."""
-        if self.choices:
+        if self.type_text:
+            text = self.type_text
+        elif self.choices:
             names = ", ".join(f'"{c}"' for c in self.choices if c is not None)
             text = "{" + names + "}" + (" or None" if None in self.choices else "")
         else:
-            text = self.type_text or getattr(self.kind, "__name__", "object")
+            text = getattr(self.kind, "__name__", "object")
             if self.nullable:
                 text += " or None"
         default = f'"{self.default}"' if isinstance(self.default, str) else self.default
@@ -74,128 +75,140 @@ HYPERPARAMETERS: tuple[Hyperparameter, ...] = (
     Hyperparameter(
         "learning_rate",
         0.1,
-        "Initial learning rate η0 (the step size of the first epoch). Too large a "
-        "step makes the loss grow; `fit` then raises DivergenceError suggesting a "
-        "smaller one.",
+        "The step size η0: the first epoch's, changed per epoch by `schedule`; with "
+        'schedule="line_search" the largest step tried.',
         **_real(0, None, "neither"),
     ),
     Hyperparameter(
         "max_iter",
         100,
-        "Number of epochs (passes over the training set), at most. Fewer are run "
-        "when `tol` or `early_stopping` stops training.",
+        "Epochs (passes over the training rows) at most.",
         kind=int,
         low=1,
     ),
     Hyperparameter(
         "batch_size",
         None,
-        "Rows per gradient step; 1 is stochastic gradient descent. The rows are "
-        "reshuffled every epoch; None uses the whole training set in every step.",
+        "Rows per step: None for full-batch gradient descent (one step per epoch), k "
+        "for mini-batches of k rows (SGD: 1), ⌈n/k⌉ steps per epoch.",
         kind=int,
         low=1,
         nullable=True,
         none_means="full batch",
     ),
     Hyperparameter(
+        "shuffle",
+        True,
+        "Take each epoch's mini-batches in a new random order (drawn from "
+        "`random_state`); False takes them in row order, so that `partial_fit` over "
+        "consecutive chunks takes exactly the steps `fit` takes.",
+        kind=bool,
+    ),
+    Hyperparameter(
         "momentum",
         0.0,
-        "Heavy-ball momentum μ: each step adds μ times the previous one. 0 is plain "
-        "gradient descent.",
+        "μ in [0, 1): the velocity v <- μ v + g replaces the gradient g in the step.",
         **_real(0, 1, "left"),
     ),
     Hyperparameter(
         "nesterov",
         False,
-        "Nesterov momentum: the gradient is taken at the look-ahead point.",
+        "Nesterov's momentum: step along g + μ v instead of v.",
         kind=bool,
     ),
     Hyperparameter(
         "momentum_schedule",
         "constant",
-        "How momentum varies over the steps. "
-        '"constant" keeps μ = `momentum`; "accelerated" uses Nesterov\'s '
-        "μ_k = (k-1)/(k+2) at step k, which with the proximal L1 step is FISTA "
-        "(`momentum` and `nesterov` are then unused).",
+        '"constant" uses `momentum`; "accelerated" is Nesterov\'s accelerated '
+        "gradient, μ_k = (k-1)/(k+2) at step k (FISTA with the proximal L1 step), "
+        "which converges as 1/k² on the full batch; `momentum` and `nesterov` are "
+        "then unused.",
         kind=str,
         choices=("constant", "accelerated"),
     ),
     Hyperparameter(
         "schedule",
         "constant",
-        "How the learning rate changes from epoch to epoch. "
-        '"constant" keeps η0; "invscaling" is η0 / (1 + t/T) with T = `decay_steps`; '
-        '"step" multiplies by `decay_rate` every `decay_steps` epochs; "exponential" '
-        'by `decay_rate` every epoch; "line_search" backtracks from η0 (Armijo).',
+        "The learning rate of epoch t = 0, 1, ...: η0; η0 / (1 + t/T) (the paper's "
+        "softmax); η0 · decay_rate^⌊t/T⌋; η0 · decay_rate^t; or a backtracking "
+        "(Armijo) search at every step, from one notch above the last accepted step.",
         kind=str,
         choices=("constant", "invscaling", "step", "exponential", "line_search"),
     ),
     Hyperparameter(
         "decay_steps",
         3.0,
-        "T of the invscaling schedule, or the epochs between two steps of the step "
-        "schedule.",
+        'T of "invscaling" and "step", in epochs.',
         **_real(0, None, "neither"),
     ),
     Hyperparameter(
         "decay_rate",
         0.5,
-        "Factor of the step and exponential schedules; the line search's shrink "
-        "factor.",
+        'The factor of "step" and "exponential"; the line search\'s shrink factor.',
         **_real(0, 1, "neither"),
     ),
     Hyperparameter(
         "init",
         "zeros",
-        'Initial weights: "zeros", or "normal" draws from N(0, 1) with `random_state`.',
+        "Initial weights: zeros, or standard normal draws from `random_state` (the "
+        "paper's softmax).",
         kind=str,
         choices=("zeros", "normal"),
     ),
     Hyperparameter(
         "loss_scale",
         "mean",
-        "Whether the data loss is the mean or the sum of the per-example "
-        'cross-entropies. With "sum" the gradient, and so the right learning rate, '
-        "scales with the number of rows.",
+        "The data term: the (weighted) mean of the per-row losses, or their sum (the "
+        "paper's softmax, whose learning rate is n times smaller for the same steps).",
         kind=str,
         choices=("mean", "sum"),
     ),
     Hyperparameter(
         "penalty",
         None,
-        "Regularisation of the weights (never of the intercept). "
-        '"l2" adds (`alpha`/2)||w||², "l1" adds `alpha` ||w||₁, "elasticnet" adds '
-        "alpha [(1 - l1_ratio)/2 ||w||² + l1_ratio ||w||₁].",
+        "Penalty on the weights, never the intercept: `alpha` · [(1 - `l1_ratio`)/2 "
+        '||W||² + `l1_ratio` ||W||₁], `l1_ratio` being 0 for "l2" and 1 for "l1".',
         kind=str,
         choices=("l2", "l1", "elasticnet", None),
     ),
     Hyperparameter(
         "alpha",
         0.0,
-        "Penalty strength λ. For the mean loss, scikit-learn's C corresponds to "
-        "alpha = 1/(C·n_samples).",
+        "Strength of the penalty (0: none). scikit-learn's C is alpha = 1 / (C · n) "
+        "for the mean loss (n: the sum of the sample weights), 1 / C for the sum loss.",
         **_real(0, None, "left"),
     ),
     Hyperparameter(
         "l1_ratio",
         0.5,
-        'Share of L1 in the "elasticnet" penalty (0 is L2, 1 is L1).',
+        'The L1 share of "elasticnet", in [0, 1].',
         **_real(0, 1, "both"),
     ),
     Hyperparameter(
         "l1_method",
         "proximal",
-        "How the L1 term is minimised. "
-        '"proximal" soft-thresholds after each gradient step (exact zeros); '
-        '"subgradient" adds alpha·sign(w) to the gradient.',
+        "How the L1 part acts: a soft-threshold after each step, which gives exact "
+        "zeros, or alpha · l1_ratio · sign(W) added to the gradient (the guide's and "
+        "the paper's way; the weights then hover around zero).",
         kind=str,
         choices=("proximal", "subgradient"),
     ),
     Hyperparameter(
+        "class_weight",
+        None,
+        "Weights per class, multiplying the sample weights: {label: weight} (1 for "
+        'the classes not named), or "balanced", n_samples / (n_classes · '
+        "bincount(y)) (counts weighted by `sample_weight` when given), as in "
+        "scikit-learn.",
+        kind=str,
+        choices=("balanced", None),
+        special=("dict",),
+        type_text='dict, "balanced" or None',
+    ),
+    Hyperparameter(
         "tol",
         None,
-        "Tolerance that stops training early (see `stopping`). "
-        "None runs all `max_iter` epochs.",
+        "Stop as soon as the `stopping` test passes; None runs `max_iter` epochs.",
         **_real(0, None, "neither"),
         nullable=True,
         none_means="off",
@@ -203,90 +216,100 @@ HYPERPARAMETERS: tuple[Hyperparameter, ...] = (
     Hyperparameter(
         "stopping",
         "loss",
-        "What `tol` is compared with. "
-        '"loss": the change of the objective over an epoch; "gradient": the largest '
-        "gradient component.",
+        "The test with `tol`: the objective changed by less than tol in the last "
+        "epoch (the guide's), or no entry of the (proximal) gradient exceeds tol.",
         kind=str,
         choices=("loss", "gradient"),
     ),
     Hyperparameter(
         "early_stopping",
         False,
-        "Stop when the validation score has not improved for `patience` epochs, and "
-        "keep the best epoch's weights. The validation set is the eval set named "
-        '"validation", else a stratified `validation_fraction` of the training rows.',
+        'Watch a validation set (the eval set named "validation", else a stratified '
+        "`validation_fraction` of the rows, held out); stop after `patience` epochs "
+        "without improvement and return the best epoch's weights (the paper's rule).",
         kind=bool,
     ),
     Hyperparameter(
         "early_stopping_metric",
         "error",
-        'Validation score that early stopping watches: "error" (1 - accuracy) or '
-        '"loss" (cross-entropy).',
+        "What early stopping watches on the validation set: 1 - accuracy, or the loss.",
         kind=str,
         choices=("error", "loss"),
     ),
     Hyperparameter(
         "patience",
         5,
-        "Epochs without improvement of the validation score before early stopping.",
+        "Epochs without improvement before early stopping stops.",
         kind=int,
         low=1,
     ),
     Hyperparameter(
         "validation_fraction",
         0.1,
-        "Share of the training rows held out for early stopping when no validation "
+        'Share of the rows held out for early stopping when no "validation" eval '
         "set is given.",
         **_real(0, 1, "neither"),
     ),
     Hyperparameter(
         "snapshot_epochs",
         (),
-        "Epochs after which to keep a copy of the weights, in `snapshots_`.",
+        "Epochs after which a copy of (coef_, intercept_) is kept in `snapshots_` "
+        "(0: the initial weights).",
         special=("array-like",),
-        type_text="sequence of int",
+        type_text="tuple of int",
     ),
     Hyperparameter(
         "record_steps",
         False,
-        "Also record every step (the batch's loss and each eval set's) in "
-        "`step_history_`. Costs one evaluation per step.",
+        "Also record every step (the batch's loss and each eval set's loss and "
+        "accuracy at the weights the step starts from) in `step_history_`.",
         kind=bool,
     ),
     Hyperparameter(
         "warm_start",
         False,
-        "Start from the last fit's weights. The schedule, momentum and history "
-        "start afresh.",
+        "Start `fit` from the last fit's weights (same classes and features); the "
+        "schedule, momentum and history start afresh.",
         kind=bool,
     ),
     Hyperparameter(
         "fit_intercept",
         True,
-        "Learn an intercept (bias) b; if False, b stays 0.",
+        "Fit the intercept b; False keeps it at 0.",
         kind=bool,
     ),
     Hyperparameter(
         "dtype",
         "float64",
-        'Floating-point precision of the weights and the arithmetic. "float32" '
-        "halves memory and is faster, with losses good to about 1e-6.",
+        "Precision of the data and weights in the fit: float32 halves the memory and "
+        "runs faster, float64 is what equals scikit-learn to 1e-4.",
         kind=str,
         choices=("float64", "float32"),
     ),
     Hyperparameter(
         "random_state",
         None,
-        "Seed of the shuffling, the validation split and the normal init. An int "
-        "gives the same fit every time.",
+        'Seeds the mini-batch order, init="normal" and the early-stopping split; an '
+        "int makes a fit reproducible.",
         special=("random_state", "generator"),
-        type_text="int, RandomState instance, Generator or None",
+        type_text="int, numpy.random.Generator or None",
+    ),
+    Hyperparameter(
+        "n_jobs",
+        None,
+        "Threads of the compiled full-batch kernel: None as many as OpenMP allows "
+        "(threadpoolctl, OMP_NUM_THREADS), -1 all cores, n > 0 exactly n.",
+        kind=int,
+        nullable=True,
+        none_means="as OpenMP allows",
+        closed="neither",
     ),
     Hyperparameter(
         "verbose",
         0,
-        'Print "Epoch e, Loss: ..." every `verbose` epochs (0: silent), as the '
-        "homework's loop does.",
+        "k > 0 draws a progress bar over the epochs (in a terminal or a notebook) and "
+        'prints "Epoch e, Loss: ..." every k epochs, as the homework\'s loop does; 0 '
+        "is silent.",
         special=("verbose",),
         type_text="int",
     ),
@@ -295,37 +318,19 @@ HYPERPARAMETERS: tuple[Hyperparameter, ...] = (
 BY_NAME: dict[str, Hyperparameter] = {h.name: h for h in HYPERPARAMETERS}
 
 
-def numpydoc_parameters(indent: str = "    ") -> str:
-    """The ``Parameters`` section of a numpydoc docstring, at `indent`."""
-    lines = [f"{indent}Parameters", f"{indent}----------"]
+def numpydoc_parameters(indent: str = "") -> str:
+    """The entries of a numpydoc ``Parameters`` section (`name : type` lines, each
+    description indented 4 more), at `indent`."""
+    lines = []
     for h in HYPERPARAMETERS:
         lines.append(f"{indent}{h.name} : {h.numpydoc_type()}")
-        lines += [*_wrap(h.doc, indent + "    "), ""]
-    return "\n".join(lines[:-1])
-
-
-def _wrap(text: str, indent: str, width: int = 88) -> list[str]:
-    words = " ".join(text.split())
-    return textwrap.wrap(words, width, initial_indent=indent, subsequent_indent=indent)
-
-
-_SECTIONS = "Attributes|Examples|See Also|Notes|References"
-_SECTION = re.compile(rf"^( *)({_SECTIONS})\n\1-+$", re.MULTILINE)
-
-
-def document_parameters(cls: type[T]) -> type[T]:
-    """Class decorator: insert the ``Parameters`` section into `cls`'s docstring,
-    before its first Attributes/Examples/See Also/Notes/References section (or at
-    the end)."""
-    doc = cls.__doc__ or ""
-    match = _SECTION.search(doc)
-    indent = match.group(1) if match else "    "
-    section = numpydoc_parameters(indent) + "\n"
-    if match:
-        cls.__doc__ = doc[: match.start()] + section + "\n" + doc[match.start() :]
-    else:
-        cls.__doc__ = doc.rstrip() + "\n\n" + section
-    return cls
+        lines += textwrap.wrap(
+            " ".join(h.doc.split()),
+            84,  # 88 once put into a class docstring, 4 deeper
+            initial_indent=indent + "    ",
+            subsequent_indent=indent + "    ",
+        )
+    return "\n".join(lines)
 
 
 def sklearn_constraints() -> dict[str, list[Any]]:
@@ -340,7 +345,7 @@ def sklearn_constraints() -> dict[str, list[Any]]:
     import numpy as np
     from sklearn.utils._param_validation import Interval, StrOptions
 
-    named: dict[str, Any] = {"generator": np.random.Generator}
+    named: dict[str, Any] = {"generator": np.random.Generator, "dict": dict}
     constraints: dict[str, list[Any]] = {}
     for h in HYPERPARAMETERS:
         allowed: list[Any] = [named.get(s, s) for s in h.special]

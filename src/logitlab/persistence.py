@@ -158,6 +158,11 @@ def _read(f: h5py.File, path: str) -> Any:
         del params["random_state"]
     if isinstance(params.get("snapshot_epochs"), list):
         params["snapshot_epochs"] = tuple(params["snapshot_epochs"])
+    if isinstance(params.get("class_weight"), dict):  # JSON made its labels text
+        label = {str(c): c for c in classes}
+        params["class_weight"] = {
+            label.get(k, k): v for k, v in params["class_weight"].items()
+        }
     est = cls(**params)
     est.coef_, est.intercept_ = (
         np.ascontiguousarray(coef),

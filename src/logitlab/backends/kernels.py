@@ -59,6 +59,8 @@ try:
     import logitlab.backends._fused as _fused
 except ImportError:  # installed without a C compiler: the SciPy way only
     _fused = None  # type: ignore[assignment]
+if os.environ.get("LOGITLAB_COMPILED", "1") == "0":  # switched off (CI runs so too)
+    _fused = None  # type: ignore[assignment]
 
 Array = NDArray[Any]
 

@@ -40,35 +40,66 @@ def log_softmax(z: ArrayLike) -> Array:
     return _scipy_log_softmax(np.asarray(z), axis=-1)
 
 
-def binary_cross_entropy_from_logits(
-    y_true: ArrayLike, logits: ArrayLike, *, reduction: str = "mean"
-) -> float:
-    """Cross-entropy of 0/1 labels given logits z: log(1 + e^z) - y z (sklearn's form).
+def weighted_mean(values: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
+    """Σ s_i v_i / Σ s_i (the plain mean without weights): every mean taken here."""
+    weights = None if sample_weight is None else np.asarray(sample_weight)
+    return float(np.average(np.asarray(values), weights=weights))
 
-    `reduction` is "mean" (the guide, the homework) or "sum" (the paper's softmax).
-    """
+
+def binary_log_loss(y_true: ArrayLike, logits: ArrayLike) -> Array:
+    """Per-sample cross-entropy of 0/1 labels given logits z: log(1 + e^z) - y z."""
     z = np.asarray(logits)
-    y = np.asarray(y_true, dtype=z.dtype)
-    per_sample = np.logaddexp(0, z) - y * z  # (n_samples,)
-    return float(per_sample.mean() if reduction == "mean" else per_sample.sum())
+    return np.logaddexp(0, z) - np.asarray(y_true, dtype=z.dtype) * z
 
 
-def multinomial_cross_entropy_from_logits(
-    y_true: ArrayLike, logits: ArrayLike, *, reduction: str = "mean"
-) -> float:
-    """Cross-entropy of class labels given logits (n_samples, n_classes).
+def multinomial_log_loss(y_true: ArrayLike, log_proba: ArrayLike) -> Array:
+    """Per-sample cross-entropy -log p_y given log-probabilities (n_samples, n_classes).
 
     `y_true` is either integer class indices (n_samples,) or a one-hot / probability
     matrix (n_samples, n_classes).
     """
-    z = np.asarray(logits)
-    log_p = log_softmax(z)  # (n_samples, n_classes)
+    log_p = np.asarray(log_proba)
     y = np.asarray(y_true)
     if y.ndim == 1:
-        per_sample = -log_p[np.arange(z.shape[0]), y.astype(np.intp)]
-    else:
-        per_sample = -(y.astype(z.dtype) * log_p).sum(axis=1)
-    return float(per_sample.mean() if reduction == "mean" else per_sample.sum())
+        return -log_p[np.arange(log_p.shape[0]), y.astype(np.intp)]
+    return -(y.astype(log_p.dtype) * log_p).sum(axis=1)
+
+
+def _reduce(
+    per_sample: Array, sample_weight: ArrayLike | None, reduction: str
+) -> float:
+    if reduction == "mean":
+        return weighted_mean(per_sample, sample_weight)
+    if sample_weight is not None:
+        per_sample = per_sample * np.asarray(sample_weight)
+    return float(per_sample.sum())
+
+
+def binary_cross_entropy_from_logits(
+    y_true: ArrayLike,
+    logits: ArrayLike,
+    *,
+    sample_weight: ArrayLike | None = None,
+    reduction: str = "mean",
+) -> float:
+    """Cross-entropy of 0/1 labels given logits z: log(1 + e^z) - y z (sklearn's form).
+
+    `reduction` is "mean" (the guide, the homework; Σ s_i ℓ_i / Σ s_i with weights) or
+    "sum" (the paper's softmax; Σ s_i ℓ_i).
+    """
+    return _reduce(binary_log_loss(y_true, logits), sample_weight, reduction)
+
+
+def multinomial_cross_entropy_from_logits(
+    y_true: ArrayLike,
+    logits: ArrayLike,
+    *,
+    sample_weight: ArrayLike | None = None,
+    reduction: str = "mean",
+) -> float:
+    """Cross-entropy of class labels (indices or one-hot) given logits (n, k)."""
+    per_sample = multinomial_log_loss(y_true, log_softmax(logits))
+    return _reduce(per_sample, sample_weight, reduction)
 
 
 # --- the guide's textbook forms (teaching and plots only; the engine never uses them)

@@ -1,10 +1,11 @@
-"""Mean cross-entropy and its gradient for (W, b) on a batch, per model family.
+"""Mean cross-entropy and its gradient for (W, b), per model family.
 
-Every loss/gradient function has the signature `loss_grad(X, Y, W, b) -> (loss, gW, gb)`
-and returns the MEAN loss over the rows of X; the engine scales it (sum loss) and adds
-the penalty. They work in the dtype of X (float32 stays float32). For large full-batch
-fits the engine uses `logitlab.backends.kernels.FullBatchKernel` instead; the functions
-here are the reference it is tested against, and serve mini-batches and small data.
+A family is its loss written on the logits: `loss_dz(targets, Z, sample_weight)` gives
+the mean loss Σ s_i ℓ_i / Σ s_i (s_i = 1 without weights) and its derivative with
+respect to the logits Z = X W + b. The gradient for (W, b) is then Xᵀ dZ and 1ᵀ dZ,
+whatever X is: dense, scipy.sparse, or prepared by a data backend
+(`logitlab.backends`). Everything works in the dtype of X (float32 stays float32).
+Targets are 0/1 (n,) for the binary family, one-hot (n, k) for the multinomial one.
 """
 
 from __future__ import annotations
@@ -19,49 +20,41 @@ from scipy.special import expit
 
 from logitlab.models.functions import (
     binary_cross_entropy_from_logits,
+    binary_log_loss,
+    log_softmax,
     multinomial_cross_entropy_from_logits,
+    multinomial_log_loss,
+    weighted_mean,
 )
 
 Array = NDArray[Any]
-LossGrad = Callable[[Array, Array, Array, Any], tuple[float, Array, Any]]
-LossAccuracy = Callable[[Array, Array, Array, Any], tuple[float, float]]
+LossDz = Callable[[Array, Array, "Array | None"], tuple[float, Array]]
 
 
-def binary_loss_grad(X: Array, y: Array, w: Array, b: Any) -> tuple[float, Array, Any]:
-    """Mean log-loss of 0/1 targets `y`; gradient for w (n_features,), b scalar."""
-    z = X @ w + b  # (n_samples,)
-    loss = np.mean(np.logaddexp(0, z) - y * z)  # log(1 + e^z) - y z, from logits
-    dz = (expit(z) - y) / X.shape[0]  # d loss / d z
-    return float(loss), X.T @ dz, dz.sum()
+def _row_scale(Z: Array, sample_weight: Array | None) -> Any:
+    """d(mean)/d(ℓ_i): 1/n, or s_i / Σ s, as Z's dtype; shaped to broadcast over Z."""
+    if sample_weight is None:
+        return Z.dtype.type(1.0 / Z.shape[0])
+    s = np.asarray(sample_weight, dtype=np.float64)
+    scale = (s / s.sum()).astype(Z.dtype)
+    return scale if Z.ndim == 1 else scale[:, None]
 
 
-def multinomial_loss_grad(
-    X: Array, Y: Array, W: Array, b: Array
-) -> tuple[float, Array, Array]:
-    """Mean cross-entropy of one-hot `Y` (n, k); gradient for W (d, k), b (k,)."""
-    Z = X @ W + b  # (n_samples, n_classes)
-    Z -= Z.max(axis=1, keepdims=True)  # shift-invariant; now e^Z <= 1 cannot overflow
-    E = np.exp(Z)
-    norm = E.sum(axis=1, keepdims=True)  # (n_samples, 1), >= 1
-    loss = np.mean(np.log(norm[:, 0]) - (Y * Z).sum(axis=1))  # logsumexp - z_y
-    dZ = (E / norm - Y) / X.shape[0]  # softmax - one-hot, (n_samples, n_classes)
-    return float(loss), X.T @ dZ, dZ.sum(axis=0)
+def binary_loss_dz(
+    y: Array, z: Array, sample_weight: Array | None = None
+) -> tuple[float, Array]:
+    """Mean log-loss of 0/1 targets `y` at logits z (n,); dL/dz = (σ(z) - y) s/Σs."""
+    loss = weighted_mean(binary_log_loss(y, z), sample_weight)
+    return loss, (expit(z) - y) * _row_scale(z, sample_weight)
 
 
-def binary_loss_accuracy(X: Array, y: Array, w: Array, b: Any) -> tuple[float, float]:
-    """(mean log-loss, accuracy) from one forward pass: the end-of-epoch measure."""
-    z = X @ w + b  # (n_samples,)
-    loss = np.mean(np.logaddexp(0, z) - y * z)
-    return float(loss), float(np.mean((z > 0) == (y > 0.5)))
-
-
-def multinomial_loss_accuracy(
-    X: Array, Y: Array, W: Array, b: Array
-) -> tuple[float, float]:
-    """(mean cross-entropy, accuracy) of one-hot `Y` from one forward pass."""
-    Z = X @ W + b  # (n_samples, n_classes)
-    loss = multinomial_cross_entropy_from_logits(Y, Z)
-    return loss, float(np.mean(Z.argmax(axis=1) == Y.argmax(axis=1)))
+def multinomial_loss_dz(
+    Y: Array, Z: Array, sample_weight: Array | None = None
+) -> tuple[float, Array]:
+    """Mean cross-entropy of one-hot `Y` at logits Z (n, k); dL/dZ = (P - Y) s/Σs."""
+    log_p = log_softmax(Z)
+    loss = weighted_mean(multinomial_log_loss(Y, log_p), sample_weight)
+    return loss, (np.exp(log_p) - Y) * _row_scale(Z, sample_weight)
 
 
 @dataclass(frozen=True)
@@ -69,14 +62,13 @@ class Family:
     """What the engine needs to know about a model family (binary or multinomial)."""
 
     name: str
-    loss_grad: LossGrad  # reference batch loss/gradient
-    loss_accuracy: LossAccuracy  # reference forward pass: (mean loss, accuracy)
+    loss_dz: LossDz  # (targets, logits, sample_weight) -> (mean loss, dL/dlogits)
     loss_from_logits: Callable[..., float]  # (labels, logits) -> mean cross-entropy
 
     @staticmethod
-    def logits(X: Array, W: Array, b: Any) -> Array:
+    def logits(X: Any, W: Array, b: Any) -> Array:
         """Decision values X W + b: (n,) binary, (n, k) multinomial."""
-        return X @ W + b
+        return np.asarray(X @ W) + b
 
     def predict_index(self, Z: Array) -> NDArray[np.intp]:
         """Index of the predicted class from logits."""
@@ -84,13 +76,49 @@ class Family:
             return (Z > 0).astype(np.intp)
         return Z.argmax(axis=1)
 
+    @staticmethod
+    def target_index(Y: Array) -> NDArray[np.intp]:
+        """Class index of each target row (0/1 targets or one-hot rows)."""
+        Y = np.asarray(Y)
+        return Y.argmax(axis=1) if Y.ndim == 2 else (Y > 0.5).astype(np.intp)
 
-BINARY = Family(
-    "binary", binary_loss_grad, binary_loss_accuracy, binary_cross_entropy_from_logits
-)
+    def loss_grad(
+        self, X: Any, Y: Array, W: Array, b: Any, sample_weight: Array | None = None
+    ) -> tuple[float, Array, Any]:
+        """(mean loss, dL/dW, dL/db) over the rows of X."""
+        loss, dZ = self.loss_dz(Y, self.logits(X, W, b), sample_weight)
+        return loss, np.asarray(X.T @ dZ), dZ.sum(axis=0)
+
+    def loss_accuracy(
+        self, X: Any, Y: Array, W: Array, b: Any, sample_weight: Array | None = None
+    ) -> tuple[float, float]:
+        """(mean loss, weighted accuracy) from one forward pass: the end-of-epoch
+        measure."""
+        Z = self.logits(X, W, b)
+        correct = self.predict_index(Z) == self.target_index(Y)
+        return (
+            self.loss_from_logits(Y, Z, sample_weight=sample_weight),
+            weighted_mean(correct, sample_weight),
+        )
+
+    def loss_grad_accuracy(
+        self, X: Any, Y: Array, W: Array, b: Any, sample_weight: Array | None = None
+    ) -> tuple[float, Array, Any, float]:
+        """`loss_grad` and the weighted accuracy from the same logits."""
+        Z = self.logits(X, W, b)
+        loss, dZ = self.loss_dz(Y, Z, sample_weight)
+        correct = self.predict_index(Z) == self.target_index(Y)
+        accuracy = weighted_mean(correct, sample_weight)
+        return loss, np.asarray(X.T @ dZ), dZ.sum(axis=0), accuracy
+
+
+BINARY = Family("binary", binary_loss_dz, binary_cross_entropy_from_logits)
 MULTINOMIAL = Family(
-    "multinomial",
-    multinomial_loss_grad,
-    multinomial_loss_accuracy,
-    multinomial_cross_entropy_from_logits,
+    "multinomial", multinomial_loss_dz, multinomial_cross_entropy_from_logits
 )
+
+# the reference loss/gradient per family, as plain functions
+binary_loss_grad = BINARY.loss_grad
+multinomial_loss_grad = MULTINOMIAL.loss_grad
+binary_loss_accuracy = BINARY.loss_accuracy
+multinomial_loss_accuracy = MULTINOMIAL.loss_accuracy
