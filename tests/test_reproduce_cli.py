@@ -82,6 +82,14 @@ def test_all_writes_every_figure_and_number_then_resumes(tmp_path, tiny, monkeyp
     )
     assert report["C"] == results["report"]["chosen_C"]
 
+    # the command again, from the cache, all cores, its summary as JSON
+    args = ["paper", "--out", str(out), "--fast", "--n-jobs", "-1", "--json"]
+    summary = json.loads(_invoke(*args).stdout)
+    assert summary["schema_version"] == 1
+    assert summary["written"] == [str(out / "reproduce.pdf"), str(out / "results.json")]
+    paper_rows = json.loads((out / "results.json").read_text())["comparison"]
+    assert summary["compared"] == len(paper_rows) > 0
+
 
 def test_bad_option_values_are_one_line_errors(tmp_path):
     result = CliRunner().invoke(
