@@ -85,7 +85,11 @@ def evaluate(
     plots_dir: Path | None,
     figure_format: str,
 ) -> None:
-    """Accuracy, precision, recall, F1, log loss, ROC AUC and the confusion matrix."""
+    """Accuracy, precision, recall, F1, log loss, ROC AUC and the confusion matrix.
+
+    MODEL is a model file from `train` or `homework`, or any HDF5 file in the guide's
+    layout (datasets `w` and `b`; `W` and `b` for ten classes).
+    """
     from logitlab.data import load_dataset
     from logitlab.data.tasks import make_task
     from logitlab.evaluation import binary_summary, confusion, multiclass_summary
