@@ -68,7 +68,7 @@ def test_fetch_from_a_folder_missing_a_file(cache, tmp_path):
     folder = tmp_path / "idx"
     shutil.copytree(SHARED, folder)
     (folder / "train-labels-idx1-ubyte.gz").unlink()
-    result = run("data", "fetch", "--mnist-dir", str(folder))
+    result = run("data", "fetch", "--dataset-dir", str(folder))
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
@@ -82,7 +82,7 @@ def test_fetch_from_a_folder_missing_a_file(cache, tmp_path):
     "args",
     [
         ("data", "fetch", "--dataset", "emnist"),
-        ("data", "fetch", "--mnist-dir", "/no/such/folder"),
+        ("data", "fetch", "--dataset-dir", "/no/such/folder"),
     ],
 )
 def test_bad_values_are_one_line_exit_1(cache, args):
@@ -104,3 +104,19 @@ def test_help(args):
     result = CliRunner().invoke(app, [*args, "--help"])
     assert result.exit_code == 0
     assert "Usage:" in result.stdout
+
+
+@needs_mnist
+def test_fetch_and_info_as_json(cache):
+    import json
+
+    fetched = json.loads(run("data", "fetch", "--json").stdout)
+    assert fetched["source"] == f"folder {SHARED}" and fetched["digests"] == "OK"
+    assert fetched["arrays"]["test_images"] == {
+        "dtype": "uint8",
+        "shape": [10000, 28, 28],
+    }
+    info = json.loads(run("data", "info", "--json").stdout)
+    test_labels = info["mnist"]["arrays"]["test_labels"]
+    assert test_labels["class_counts"][:2] == [980, 1135]  # LeCun's test set
+    assert info["fashion-mnist"]["arrays"]["train_images"] == {"status": "missing"}

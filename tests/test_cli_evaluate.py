@@ -8,6 +8,7 @@ student's own code would; the expected numbers are computed in the test with
 from __future__ import annotations
 
 import json
+from xml.etree import ElementTree
 
 import h5py
 import numpy as np
@@ -107,7 +108,7 @@ def test_ten_class_file_and_the_printed_table(mnist, tmp_path):
         assert_allclose(value, expected[key], rtol=1e-9, err_msg=key)
 
     plots = tmp_path / "figures"
-    result = _run([str(path), "--n-test", str(N_TEST), "--plots", str(plots)])
+    result = _run([str(path), "--n-test", str(N_TEST), "--plots-dir", str(plots)])
     assert result.exit_code == 0, result.stderr
     assert f"accuracy   {expected['accuracy']:.4f}" in result.stdout
     table = result.stdout.split("columns: predicted):\n")[1].splitlines()
@@ -116,6 +117,13 @@ def test_ten_class_file_and_the_printed_table(mnist, tmp_path):
         assert [int(v) for v in line.split()] == [d, *expected["confusion"][d]]
     with Image.open(plots / "confusion_matrix.png") as img:
         assert img.format == "PNG"
+    args = [str(path), "--n-test", "100", "--plots-dir", str(plots), "--format", "svg"]
+    assert _run(args).exit_code == 0
+    svg = ElementTree.parse(plots / "confusion_matrix.svg").getroot()
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+    assert svg.findall(".//{http://www.w3.org/2000/svg}text") or svg.findall(
+        ".//{http://www.w3.org/2000/svg}path"
+    )
 
 
 def test_missing_model_file(tmp_path):

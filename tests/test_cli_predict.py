@@ -66,21 +66,20 @@ def test_predict_matches_the_model_on_the_arrays(model, mnist, tmp_path):
     everything = [p for paths in files.values() for p in paths]
     result = _run([str(model), *everything, "--json"])
     assert result.exit_code == 0, result.stderr
-    rows = {r["file"]: r for r in json.loads(result.stdout)}
+    rows = {r["file"]: r for r in json.loads(result.stdout)["predictions"]}
 
     proba = _reference_proba(model, images)
     expected = proba.argmax(axis=1)
     for kind in ("original", "inverted"):  # already MNIST's format: the same labels
         got = [rows[p] for p in files[kind]]
-        assert [r["label"] for r in got] == expected.tolist()
-        assert [r["class"] for r in got] == [str(k) for k in expected]
+        assert [r["predicted"] for r in got] == [str(k) for k in expected]
         # a few faint edge pixels (< 5% of the ink) may be cropped: confidences move
         # by at most ~0.002 (measured)
         assert_allclose([r["confidence"] for r in got], proba.max(axis=1), atol=0.01)
     # Enlarged and brought back to 28×28 the strokes blur a little. Measured: 50/50
     # agree here; over the first 500 test digits 94% (86-100% per block of 50), so
     # 90% is the honest floor.
-    enlarged = np.array([rows[p]["label"] for p in files["enlarged"]])
+    enlarged = np.array([int(rows[p]["predicted"]) for p in files["enlarged"]])
     assert np.mean(enlarged == expected) >= 0.9
 
 

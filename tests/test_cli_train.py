@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 
 import h5py
 import numpy as np
@@ -19,7 +20,7 @@ from PIL import Image
 from sklearn.preprocessing import StandardScaler
 
 from logitlab.cli import app
-from logitlab.data.tasks import make_task
+from logitlab.data.tasks import holdout_split, make_task
 from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
 
 SMALL = ["--n-train", "2000", "--n-test", "500", "--seed", "3"]
@@ -43,7 +44,12 @@ def _one_line_error(result, code=1):
 
 def _read_history(path):
     if path.suffix == ".json":
-        return json.loads(path.read_text())
+        wrapped = json.loads(path.read_text())
+        assert wrapped["schema_version"] == 1
+        return {
+            k: [math.nan if v is None else v for v in column]
+            for k, column in wrapped["history"].items()
+        }
     with path.open(newline="") as f:
         rows = list(csv.DictReader(f))
     return {k: [float(r[k]) for r in rows] for k in rows[0]}
@@ -87,13 +93,20 @@ def test_train_writes_model_and_history_that_match_a_direct_fit(case, mnist, tmp
     result = _run(["train", *args, *SMALL, "--out", str(out), "--history-format", fmt])
     assert result.exit_code == 0, result.stderr
 
-    # The same fit done by hand: task, StandardScaler on the training part only.
+    # The same fit done by hand: task, StandardScaler on the training part only, the
+    # validation set (early stopping) held out stratified with the run's seed.
     task = make_task(mnist, kind, digits, n_train=2000, n_test=500)
     scaler = StandardScaler().fit(task.X_train)
     X_tr, X_te = scaler.transform(task.X_train), scaler.transform(task.X_test)
+    y_tr, evals = task.y_train, []
+    if params.get("early_stopping"):
+        X_tr, y_tr, X_val, y_val = holdout_split(
+            X_tr, y_tr, params["validation_fraction"], "stratified", random_state=3
+        )
+        evals = [("validation", X_val, y_val)]
     cls = SoftmaxRegressionGD if kind == "multiclass" else LogisticRegressionGD
-    clf = cls(random_state=3, **params).fit(
-        X_tr, task.y_train, eval_set=[("test", X_te, task.y_test)]
+    clf = cls(random_state=3, snapshot_epochs=(0,), **params).fit(
+        X_tr, y_tr, eval_set=[*evals, ("test", X_te, task.y_test)]
     )
 
     with h5py.File(out / "model.h5", "r") as f:  # the guide's layout, plain h5py
@@ -113,21 +126,58 @@ def test_train_writes_model_and_history_that_match_a_direct_fit(case, mnist, tmp
     rtol = 1e-4 if params.get("dtype") == "float32" else 1e-10
     assert_allclose(coef, clf.coef_, rtol=rtol, atol=1e-6 * (rtol > 1e-10))
 
+    # history: epoch 0 (initial weights) to the last, named as metrics.json's curves
     history = _read_history(out / f"history.{fmt}")
-    assert history["epoch"] == list(range(1, clf.n_iter_ + 1))
-    for key in ("loss", "data_loss", "train_accuracy", "test_loss", "test_accuracy"):
-        assert_allclose(history[key], clf.history_[key], rtol=rtol)
+    assert history["epoch"] == list(range(clf.n_iter_ + 1))
+    scale = len(y_tr) if params.get("loss_scale") == "sum" else 1
+    assert_allclose(
+        history["train_loss"][1:],
+        np.divide(clf.history_["data_loss"], scale),
+        rtol=rtol,
+    )
+    assert_allclose(
+        history["objective"], [clf.initial_loss_, *clf.history_["loss"]], rtol=rtol
+    )
+    sets = {
+        "train": (X_tr, y_tr),
+        **{n: (X, y) for n, X, y in evals},
+        "test": (X_te, task.y_test),
+    }
+    for name, (X, y) in sets.items():
+        keys = [f"{name}_accuracy"] + ([f"{name}_loss"] if name != "train" else [])
+        for key in keys:  # train_loss: the data loss, checked above
+            assert_allclose(history[key][1:], clf.history_[key], rtol=rtol)
+        # epoch 0 measured independently on the initial weights
+        W0, b0 = clf.snapshots_[0]
+        z = np.asarray(X, dtype=W0.dtype) @ W0.T + b0
+        if kind == "multiclass":
+            log_p = (
+                z
+                - np.log(
+                    np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)
+                )
+                - z.max(axis=1, keepdims=True)
+            )
+            loss0 = -np.mean(log_p[np.arange(len(y)), y])
+            acc0 = np.mean(z.argmax(axis=1) == y)
+        else:
+            z = z[:, 0]
+            loss0 = np.mean(np.logaddexp(0, z) - y * z)
+            acc0 = np.mean((z > 0) == y)
+        assert_allclose(history[f"{name}_loss"][0], loss0, rtol=max(rtol, 1e-6))
+        assert history[f"{name}_accuracy"][0] == pytest.approx(acc0)
     if "--record-steps" in args:
         steps = _read_history(out / f"steps.{fmt}")
         assert steps["step"] == list(range(1, 4 * -(-2000 // 64) + 1))
-        for key in ("loss", "test_loss", "test_accuracy"):
+        assert_allclose(steps["batch_loss"], clf.step_history_["loss"], rtol=rtol)
+        for key in ("test_loss", "test_accuracy"):
             assert_allclose(steps[key], clf.step_history_[key], rtol=rtol)
     else:
         assert not (out / f"steps.{fmt}").exists()
     accuracy = np.mean(predicted == task.y_test)
     assert f"test accuracy {accuracy:.4f}" in result.stdout
     if "--plots" in args:
-        for name in ("loss.png", "accuracy.png"):
+        for name in ("loss.png", "accuracy.png"):  # --format png is the default
             with Image.open(out / name) as img:
                 assert img.format == "PNG" and img.size[0] > 300
 

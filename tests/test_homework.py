@@ -24,7 +24,6 @@ from sklearn.metrics import accuracy_score, log_loss
 from sklearn.preprocessing import StandardScaler
 
 from logitlab.cli import app
-from logitlab.cli import homework as homework_command
 from logitlab.data import DatasetSplit
 from logitlab.experiments import homework as hw
 from logitlab.experiments.homework import document
@@ -312,7 +311,7 @@ def test_bad_id_or_name_fails_at_once_in_one_line(tmp_path, monkeypatch, args):
     def boom(*_, **__):
         raise AssertionError("the homework ran despite a bad --id/--name")
 
-    monkeypatch.setattr(homework_command, "run_homework", boom)
+    monkeypatch.setattr("logitlab.experiments.homework.run_homework", boom)
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["homework", *args, "--out", str(out)])
     assert result.exit_code == 1

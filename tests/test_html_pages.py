@@ -166,7 +166,7 @@ def test_drawn_digits_agree_with_python_and_predict(
         app, ["--quiet", "predict", str(model), *pngs, "--json"]
     )
     assert result.exit_code == 0, result.output
-    predicted = [row["class"] for row in json.loads(result.stdout)]
+    predicted = [row["predicted"] for row in json.loads(result.stdout)["predictions"]]
     agree = sum(a == b for a, b in zip(predicted, labels, strict=True))
     ours = np.stack([load_digit_image(p).ravel() for p in pngs])
     diff = np.abs(ours.astype(int) - np.asarray(inputs))

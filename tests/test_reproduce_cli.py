@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 from threadpoolctl import threadpool_limits
 
+from logitlab import __version__
 from logitlab.cli import app
 from logitlab.experiments.cache import ResultCache
 from logitlab.experiments.paper import run as paper_run
@@ -55,6 +56,8 @@ def test_all_writes_every_figure_and_number_then_resumes(tmp_path, tiny, monkeyp
         assert f"Report Fig. {n}:" in text, n
     assert "The documents' numbers beside ours" in text
     results = json.loads((out / "results.json").read_text())
+    assert results["schema_version"] == 1  # the version keys metrics.json has
+    assert results["logitlab_version"] == __version__
     keys = [row["key"] for row in results["comparison"]]
     assert keys == [t.key for t in ALL_TARGETS]
     row = next(
@@ -79,6 +82,15 @@ def test_all_writes_every_figure_and_number_then_resumes(tmp_path, tiny, monkeyp
         == results["paper"]["pair.2v3.batch"]["test_accuracy"]
     )
     assert report["C"] == results["report"]["chosen_C"]
+
+    # the command again, from the cache, all cores, its summary as JSON
+    args = ["paper", "--out", str(out), "--fast", "--n-jobs", "-1", "--json"]
+    summary = json.loads(_invoke(*args).stdout)
+    assert summary["schema_version"] == 1
+    names = ("reproduce.pdf", "reproduce.html", "results.json")
+    assert summary["written"] == [str(out / name) for name in names]
+    paper_rows = json.loads((out / "results.json").read_text())["comparison"]
+    assert summary["compared"] == len(paper_rows) > 0
 
 
 def test_bad_option_values_are_one_line_errors(tmp_path):

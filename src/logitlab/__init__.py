@@ -7,8 +7,9 @@ scikit-learn estimators),
 `logitlab.plots` and `logitlab.pdf` (figures and PDFs), `logitlab.experiments` (the
 homework and the reproduced documents), `logitlab.cli` (the `logitlab` command).
 
-The names below are imported on first use (PEP 562), so `import logitlab` — and the
-command line's signal handlers, installed before anything heavy — cost nothing.
+The names below are loaded on first use (PEP 562), so `import logitlab.cli` — and with
+it `logitlab --help` and every shell-completion TAB — does not pay for scikit-learn, and
+the command line's signal handlers go in before anything heavy.
 """
 
 from __future__ import annotations
@@ -18,26 +19,19 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-_LAZY = {
-    "load_dataset": "logitlab.data",
-    "load_mnist": "logitlab.data",
-    "LogisticRegressionGD": "logitlab.estimators",
-    "SoftmaxRegressionGD": "logitlab.estimators",
-    "load_model": "logitlab.persistence",
-    "save_model": "logitlab.persistence",
-}
-
 if TYPE_CHECKING:
     from logitlab.data import load_dataset, load_mnist
     from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
     from logitlab.persistence import load_model, save_model
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'logitlab' has no attribute {name!r}")
-
+_HOME = {
+    "LogisticRegressionGD": "logitlab.estimators",
+    "SoftmaxRegressionGD": "logitlab.estimators",
+    "load_dataset": "logitlab.data",
+    "load_mnist": "logitlab.data",
+    "load_model": "logitlab.persistence",
+    "save_model": "logitlab.persistence",
+}
 
 __all__ = [
     "LogisticRegressionGD",
@@ -48,3 +42,16 @@ __all__ = [
     "load_model",
     "save_model",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the public name's module on first access (PEP 562)."""
+    if name not in _HOME:
+        raise AttributeError(f"module 'logitlab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOME[name]), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

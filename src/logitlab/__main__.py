@@ -16,11 +16,11 @@ def main() -> None:
     """Console-script entry point."""
     _signals.install()
     try:
-        from logitlab.cli import app
+        from logitlab.cli import main as run
     except _signals.Interrupted as exc:
         sys.stderr.write(f"logitlab: {exc.verb} while starting\n")
         raise SystemExit(exc.exit_code) from None
-    app(prog_name="logitlab")  # click exits with the command's code
+    run()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""What `train`, `evaluate` and `predict` share: option-value errors, model loading.
+"""What the commands share: model loading, class names, JSON output.
 
 Exit codes: a bad *value* — a negative or non-numeric learning rate, a folder that does
 not exist, a missing or corrupt file — is bad input: one line on stderr, exit 1 (as
@@ -13,9 +13,7 @@ import math
 import os
 from typing import Any, Literal
 
-from logitlab.data.mnist import CLASS_NAMES
 from logitlab.errors import ModelFileError
-from logitlab.persistence import load_model
 
 N_PIXELS = 28 * 28
 TaskKind = Literal["pair", "ovr", "multiclass"]
@@ -23,6 +21,8 @@ TaskKind = Literal["pair", "ovr", "multiclass"]
 
 def load_checked_model(path: str | os.PathLike[str]) -> Any:
     """`load_model`, refusing weights that cannot take a 28×28 image."""
+    from logitlab.persistence import load_model
+
     est = load_model(path)
     if est.n_features_in_ != N_PIXELS:
         raise ModelFileError(
@@ -63,6 +63,8 @@ def task_kind(
 
 def class_names(dataset: str, kind: str, digits: tuple[int, ...]) -> list[str]:
     """Display names of labels 0, 1, ... (as `make_task` names them)."""
+    from logitlab.data.mnist import CLASS_NAMES
+
     names = CLASS_NAMES[dataset]
     if kind == "ovr":
         return [f"not {names[digits[0]]}", names[digits[0]]]

@@ -1,8 +1,5 @@
 """`logitlab evaluate MODEL.h5`: a saved model's metrics on its task's test set.
 
-    $ logitlab evaluate runs/2v3/model.h5
-    $ logitlab evaluate submission.h5 --digits 0 1 --standardize-from-train --json
-
 Works on files from `logitlab train`/`homework` (they carry dataset, classes and
 preprocessing) and on a file in the guide's layout written by anyone (only `w` and
 `b`): then the flags say which digits it separates and what pixel preprocessing it
@@ -12,12 +9,10 @@ expects, as an instructor grading submissions would need.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
-import numpy as np
-from sklearn.preprocessing import StandardScaler
 
-from logitlab._atomic import output_transaction
 from logitlab.cli import Number, app
 from logitlab.cli._common import (
     class_names,
@@ -26,17 +21,22 @@ from logitlab.cli._common import (
     task_kind,
     to_json,
 )
-from logitlab.cli.data import dataset_options
-from logitlab.data import load_dataset
-from logitlab.data.tasks import Task, make_task
-from logitlab.evaluation import binary_summary, confusion, multiclass_summary
-from logitlab.persistence import Preprocessing
-from logitlab.plots.confusion import confusion_matrix_figure
+from logitlab.cli.options import dataset_options, format_option, json_option
+
+if TYPE_CHECKING:
+    from logitlab.data.tasks import Task
+    from logitlab.persistence import Preprocessing
+
+EXAMPLES = """\b
+Examples:
+  logitlab evaluate runs/2v3/model.h5
+  logitlab evaluate submission.h5 --digits 0 1 --standardize-from-train --json
+  logitlab evaluate runs/all/model.h5 --plots-dir figs --format svg"""
 
 METRICS = ("accuracy", "precision", "recall", "f1", "log_loss", "roc_auc")
 
 
-@app.command()
+@app.command(epilog=EXAMPLES)
 @click.argument("model", type=click.Path(path_type=Path))
 @dataset_options
 @click.option(
@@ -65,32 +65,42 @@ METRICS = ("accuracy", "precision", "recall", "f1", "log_loss", "roc_auc")
     default=None,
     help="Use the first N test images (before keeping the task's classes).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 @click.option(
-    "--plots",
+    "--plots-dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help="Write confusion_matrix.png into this folder.",
+    help="Write the confusion matrix figure into this folder.",
 )
+@format_option
 def evaluate(
     model: Path,
     dataset: str,
-    mnist_dir: Path | None,
+    dataset_dir: Path | None,
     digits: tuple[int, int] | None,
     pixel_scale: float | None,
     standardize_from_train: bool,
     n_test: int | None,
     as_json: bool,
-    plots: Path | None,
+    plots_dir: Path | None,
+    figure_format: str,
 ) -> None:
-    """Accuracy, precision, recall, F1, log loss, ROC AUC and the confusion matrix."""
+    """Accuracy, precision, recall, F1, log loss, ROC AUC and the confusion matrix.
+
+    MODEL is a model file from `train` or `homework`, or any HDF5 file in the guide's
+    layout (datasets `w` and `b`; `W` and `b` for ten classes).
+    """
+    from logitlab.data import load_dataset
+    from logitlab.data.tasks import make_task
+    from logitlab.evaluation import binary_summary, confusion, multiclass_summary
+
     est = load_checked_model(model)
     task_digits = model_digits(est, digits)
     kind = task_kind(est, task_digits, model)
     ctx = click.get_current_context()
     if ctx.get_parameter_source("dataset") == click.core.ParameterSource.DEFAULT:
         dataset = est.metadata_.get("dataset") or dataset
-    ds = load_dataset(dataset, mnist_dir=mnist_dir)
+    ds = load_dataset(dataset, mnist_dir=dataset_dir)
     task = make_task(
         ds, kind, None if kind == "multiclass" else task_digits, n_test=n_test
     )
@@ -103,14 +113,11 @@ def evaluate(
         summary = binary_summary(y, proba[:, 1])
     names = class_names(dataset, kind, task_digits)
     matrix = confusion(y, y_pred, len(names))
-    if plots is not None:
-        fig = confusion_matrix_figure(
-            y, y_pred, names, title=f"{model.name} on the {dataset} test set"
-        )
-        with output_transaction(plots) as tx:
-            fig.savefig(tx.path("confusion_matrix.png"), dpi=120, format="png")
+    if plots_dir is not None:
+        _write_figure(y, y_pred, names, plots_dir, figure_format, model, dataset)
 
     result = {
+        "schema_version": 1,
         "model": str(model),
         "dataset": dataset,
         "task": kind,
@@ -134,6 +141,19 @@ def evaluate(
     click.echo(_table(matrix, names))
 
 
+def _write_figure(
+    y: Any, y_pred: Any, names: list[str], folder: Path, fmt: str, model: Path, ds: str
+) -> None:
+    from logitlab._atomic import output_transaction
+    from logitlab.plots.confusion import confusion_matrix_figure
+
+    fig = confusion_matrix_figure(
+        y, y_pred, names, title=f"{model.name} on the {ds} test set"
+    )
+    with output_transaction(folder) as tx:
+        fig.savefig(tx.path(f"confusion_matrix.{fmt}"), dpi=120, format=fmt)
+
+
 def _preprocessing(
     stored: Preprocessing,
     task: Task,
@@ -141,6 +161,10 @@ def _preprocessing(
     from_train: bool,
 ) -> Preprocessing:
     """The file's preprocessing, with what the flags say replacing it."""
+    from sklearn.preprocessing import StandardScaler
+
+    from logitlab.persistence import Preprocessing
+
     scale = stored.pixel_scale if pixel_scale is None else pixel_scale
     if from_train:
         # task.X_train is pixels / 255; the homework fits its scaler on exactly that
@@ -150,6 +174,8 @@ def _preprocessing(
 
 
 def _describe(pre: Preprocessing) -> str:
+    import numpy as np
+
     scale = (
         "pixels / 255"
         if np.isclose(pre.pixel_scale, 1 / 255)

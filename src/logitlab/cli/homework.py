@@ -1,11 +1,9 @@
 """`logitlab homework`: the whole homework (seed 000) in one command.
 
-    $ logitlab homework                       # MNIST 0 vs 1 -> ./logitlab-homework/
-    $ logitlab homework --digits 3 8 --lr 0.05 --out hw38 --id 123456789 --name "Ada L."
-
-Writes report.pdf and homework.py (with --id: ID.pdf and ID.py, the hand-in the homework
-asks for), figures/*.png, model.h5 and metrics.json into --out, all moved into place
-only once everything is written; prints the summary table at the end.
+Writes report.pdf, report.html and homework.py (with --id: ID.pdf, ID.html and ID.py,
+the hand-in the homework asks for), figures/*.png, model.h5 and metrics.json into
+--out, all moved into place only once everything is written; prints the summary table
+at the end.
 """
 
 from __future__ import annotations
@@ -15,25 +13,28 @@ from pathlib import Path
 
 import click
 
-from logitlab._atomic import check_output_folder
-from logitlab._console import info, set_quiet
 from logitlab.cli import Number, app
-from logitlab.cli.data import dataset_options
-from logitlab.experiments.homework import (
-    DEFAULT_LEARNING_RATE,
-    run_homework,
-)
-from logitlab.experiments.homework.config import check_student
-from logitlab.experiments.homework.document import output_names
+from logitlab.cli._common import to_json
+from logitlab.cli.options import ImportedDefault, dataset_options, json_option
+
+EXAMPLES = """\b
+Examples:
+  logitlab homework                          # MNIST 0 vs 1 -> ./logitlab-homework/
+  logitlab homework --digits 3 8 --lr 0.05 --out hw38 --id 123456789 --name "Ada L."
+  logitlab homework --dataset fashion-mnist --digits 0 6 --json"""
 
 
 def _check_id(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
     """Checked while parsing, before any work: a bad id fails at once."""
+    from logitlab.experiments.homework.config import check_student
+
     check_student(value, None)
     return value
 
 
 def _check_name(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
+    from logitlab.experiments.homework.config import check_student
+
     check_student(None, value)
     return value
 
@@ -47,7 +48,7 @@ def _table(columns: list[str], rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
-@app.command()
+@app.command(epilog=EXAMPLES)
 @click.option(
     "--digits",
     nargs=2,
@@ -67,8 +68,9 @@ def _table(columns: list[str], rows: list[list[str]]) -> str:
 @click.option(
     "--lr",
     "learning_rate",
+    cls=ImportedDefault,
+    default_from="logitlab.experiments.homework.config:DEFAULT_LEARNING_RATE",
     type=Number(min=0, min_open=True),
-    default=DEFAULT_LEARNING_RATE,
     show_default=True,
     help="Fixed learning rate (the report explains the default).",
 )
@@ -108,11 +110,11 @@ def _table(columns: list[str], rows: list[list[str]]) -> str:
     callback=_check_name,
     help="Student name for the title page and the script's docstring.",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar or epoch lines.")
+@json_option
 def homework(
     digits: tuple[int, int],
     dataset: str,
-    mnist_dir: Path | None,
+    dataset_dir: Path | None,
     epochs: int,
     learning_rate: float,
     validation_fraction: float,
@@ -120,11 +122,14 @@ def homework(
     out: Path,
     student_id: str | None,
     student_name: str | None,
-    quiet: bool,
+    as_json: bool,
 ) -> None:
     """Do the homework: scikit-learn check, descent from scratch, the report."""
-    if quiet:
-        set_quiet(True)
+    from logitlab._atomic import check_output_folder
+    from logitlab._console import info
+    from logitlab.experiments.homework import run_homework
+    from logitlab.experiments.homework.document import output_names
+
     pdf, script = output_names(student_id)
     html = Path(pdf).with_suffix(".html").name
     # before the work: a folder we can write, and no read-only file in the way
@@ -137,15 +142,26 @@ def homework(
         learning_rate=learning_rate,
         validation_fraction=validation_fraction,
         seed=seed,
-        mnist_dir=mnist_dir,
+        mnist_dir=dataset_dir,
     )
-    info("writing the PDF and the script ...")
-    result.save(out, student_id=student_id, student_name=student_name)
+    info("writing the PDF, the page and the script ...")
+    written = result.save(out, student_id=student_id, student_name=student_name)
     summary = result.summary_table()
+    if as_json:
+        rows = [dict(zip(summary.columns, r, strict=True)) for r in summary.rows]
+        click.echo(
+            to_json(
+                {
+                    "schema_version": 1,
+                    "out": str(out),
+                    "written": sorted(str(p) for p in written.values()),
+                    "summary": {"title": summary.title, "rows": rows},
+                }
+            )
+        )
+        return
     click.echo(f"\n{summary.title}")
     click.echo(_table(list(summary.columns), [list(r) for r in summary.rows]))
-    pdf, script = output_names(student_id)
-    html = Path(pdf).with_suffix(".html").name
     click.echo(
         f"\nWrote {pdf}, {html}, {script}, model.h5, metrics.json and figures/*.png"
         f" to {out}/"

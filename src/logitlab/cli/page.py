@@ -1,7 +1,5 @@
 """`logitlab page MODEL.h5 --out FILE.html`: the model, live, in one HTML file.
 
-    $ logitlab page runs/all/model.h5 --out model.html
-
 Any model file `train` or `homework` wrote (binary or ten classes), or a guide-layout
 file with only `w` and `b`. The page needs no network: open it from disk, draw a
 digit, and watch the model's input, probabilities and pixel contributions change.
@@ -10,11 +8,9 @@ digit, and watch the model's input, probabilities and pixel contributions change
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import numpy as np
-from numpy.typing import NDArray
 
 from logitlab.cli import app
 from logitlab.cli._common import (
@@ -23,11 +19,18 @@ from logitlab.cli._common import (
     model_digits,
     task_kind,
 )
-from logitlab.data import load_dataset
-from logitlab.html import model_spec, write_model_page
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+EXAMPLES = """\b
+Examples:
+  logitlab page runs/all/model.h5 --out model.html
+  logitlab page submission.h5 --digits 3 8 --samples 0 --out submission.html"""
 
 
-@app.command()
+@app.command(epilog=EXAMPLES)
 @click.argument("model", type=click.Path(path_type=Path))
 @click.option(
     "--out",
@@ -52,6 +55,8 @@ from logitlab.html import model_spec, write_model_page
 )
 def page(model: Path, out: Path, digits: tuple[int, int] | None, samples: int) -> None:
     """Write a page where you draw a digit and watch MODEL classify it."""
+    from logitlab.html import model_spec, write_model_page
+
     est = load_checked_model(model)
     task_digits = model_digits(est, digits)
     kind = task_kind(est, task_digits, model)
@@ -74,6 +79,10 @@ def _test_samples(
     dataset: str, kind: str, digits: tuple[int, ...], n: int
 ) -> tuple[NDArray[np.uint8], NDArray[np.intp]]:
     """`n` test images of the model's task drawn at random (seed 0), with labels."""
+    import numpy as np
+
+    from logitlab.data import load_dataset
+
     if n == 0:
         return np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.intp)
     split = load_dataset(dataset)

@@ -1,7 +1,5 @@
 """`logitlab predict MODEL.h5 IMAGE...`: classify photos or scans of handwritten digits.
 
-    $ logitlab predict runs/all/model.h5 my_seven.jpg scan_of_a_three.png
-
 Each image (PNG, JPEG, ...; any size; dark ink on light paper or light on dark) is
 brought to MNIST's format first — grey, 20×20 box, centred by centre of mass in 28×28 —
 because that is the only kind of image the model has seen.
@@ -12,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import numpy as np
 
 from logitlab.cli import app
 from logitlab.cli._common import (
@@ -22,10 +19,15 @@ from logitlab.cli._common import (
     task_kind,
     to_json,
 )
-from logitlab.data.digit_images import load_digit_image
+from logitlab.cli.options import json_option
+
+EXAMPLES = """\b
+Examples:
+  logitlab predict runs/all/model.h5 my_seven.jpg scan_of_a_three.png
+  logitlab predict runs/2v3/model.h5 *.png --json"""
 
 
-@app.command()
+@app.command(epilog=EXAMPLES)
 @click.argument("model", type=click.Path(path_type=Path))
 @click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -36,11 +38,18 @@ from logitlab.data.digit_images import load_digit_image
     help="Classes of labels 0 and 1, for a file that does not say [default: the "
     "file's, else 0 1].",
 )
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 def predict(
     model: Path, images: tuple[Path, ...], digits: tuple[int, int] | None, as_json: bool
 ) -> None:
-    """Predicted class and its probability for each image."""
+    """Predicted class and its probability for each image.
+
+    MODEL is a model file from `train` or `homework`; IMAGES are PNG, JPEG, ... files.
+    """
+    import numpy as np
+
+    from logitlab.data.digit_images import load_digit_image
+
     est = load_checked_model(model)
     task_digits = model_digits(est, digits)
     names = class_names(
@@ -54,16 +63,16 @@ def predict(
     rows = [
         {
             "file": str(path),
-            "label": int(est.classes_[k]),
-            "class": names[k],
+            "predicted": names[k],  # a class name, as metrics.json's "predicted"
             "confidence": float(proba[i, k]),
-            "probabilities": [float(p) for p in proba[i]],
+            "probabilities": dict(zip(names, proba[i].tolist(), strict=True)),
         }
         for i, (path, k) in enumerate(zip(images, best, strict=True))
     ]
     if as_json:
-        click.echo(to_json(rows))
+        result = {"schema_version": 1, "model": str(model), "class_names": names}
+        click.echo(to_json({**result, "predictions": rows}))
         return
     width = max(len(r["file"]) for r in rows)
     for r in rows:
-        click.echo(f"{r['file']:<{width}}  {r['class']}  {r['confidence']:.4f}")
+        click.echo(f"{r['file']:<{width}}  {r['predicted']}  {r['confidence']:.4f}")

@@ -1,8 +1,5 @@
 """`logitlab reproduce paper|report|all`: the two documents' experiments, made again.
 
-    $ logitlab reproduce all --out repro            # full: tens of minutes on 2 cores
-    $ logitlab reproduce paper --out repro --fast   # reduced settings, about a minute
-
 Writes OUT/reproduce.pdf, OUT/reproduce.html (the same, as one offline page) and
 OUT/results.json; every experiment's result is cached in
 OUT/cache, so an interrupted run picks up where it stopped.
@@ -12,16 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from logitlab.cli import app
-from logitlab.cli.data import mnist_dir_option
-from logitlab.data import load_dataset
-from logitlab.experiments.paper.config import PaperConfig
-from logitlab.experiments.report.config import SAMPLERS, ReportConfig
-from logitlab.experiments.reproduce import reproduce as run_reproduce
+from logitlab.cli._common import to_json
+from logitlab.cli.options import (
+    ImportedDefault,
+    dataset_dir_options,
+    imported,
+    json_option,
+    n_jobs_option,
+)
+
+if TYPE_CHECKING:
+    from logitlab.experiments.report.config import ReportConfig
+
+EXAMPLES = """\b
+Examples:
+  logitlab reproduce all --out repro            # full: tens of minutes on 2 cores
+  logitlab reproduce paper --out repro --fast   # reduced settings, about a minute
+  logitlab reproduce report --fast --n-jobs -1 --json"""
 
 
 def _options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -38,14 +47,9 @@ def _options(f: Callable[..., Any]) -> Callable[..., Any]:
             is_flag=True,
             help="Reduced settings (fewer epochs, λs, folds and images): a quick look.",
         ),
-        click.option(
-            "--n-jobs",
-            type=click.IntRange(1, 64),
-            default=2,
-            show_default=True,
-            help="Experiments run in parallel worker processes.",
-        ),
-        mnist_dir_option,
+        n_jobs_option,
+        dataset_dir_options,
+        json_option,
     ]
     for option in reversed(options):
         f = option(f)
@@ -55,22 +59,24 @@ def _options(f: Callable[..., Any]) -> Callable[..., Any]:
 def _report_options(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option(
         "--svm-train-size",
+        cls=ImportedDefault,
+        default_from="logitlab.experiments.report.config:ReportConfig.svm_train_size",
         type=click.IntRange(10, 60000),
-        default=ReportConfig.svm_train_size,
         show_default=True,
         help="Training images for the SVM of the comparison (all 60,000 take many "
         "minutes on 2 cores).",
     )(f)
     return click.option(
         "--c-sampler",
-        type=click.Choice(SAMPLERS),
-        default=ReportConfig.sampler,
+        cls=ImportedDefault,
+        default_from="logitlab.experiments.report.config:ReportConfig.sampler",
+        type=click.Choice(["loguniform", "uniform"]),
         show_default=True,
         help="How the inner search draws C from [0.01, 10]; the report used uniform.",
     )(f)
 
 
-@app.group()
+@app.group(epilog=EXAMPLES)
 def reproduce() -> None:
     """Reproduce the paper (seed 002) and the report (seed 003) with their numbers."""
 
@@ -80,10 +86,15 @@ def _run(
     out: Path,
     fast: bool,
     n_jobs: int,
-    mnist_dir: Path | None,
+    dataset_dir: Path | None,
+    as_json: bool,
     report_cfg: ReportConfig | None = None,
 ) -> None:
-    load_dataset("mnist", mnist_dir=mnist_dir)  # fill the cache the workers read
+    from logitlab.data import load_dataset
+    from logitlab.experiments.paper.config import PaperConfig
+    from logitlab.experiments.reproduce import reproduce as run_reproduce
+
+    load_dataset("mnist", mnist_dir=dataset_dir)  # fill the cache the workers read
     results = run_reproduce(
         part,
         out,
@@ -94,6 +105,13 @@ def _run(
     )
     rows = results["comparison"]
     off = sum(r["beyond_noise"] for r in rows)
+    if as_json:
+        written = [
+            str(out / n) for n in ("reproduce.pdf", "reproduce.html", "results.json")
+        ]
+        summary = {"compared": len(rows), "beyond_noise": off, "written": written}
+        click.echo(to_json({"schema_version": 1, **summary}))
+        return
     click.echo(
         f"wrote {out / 'reproduce.pdf'}, {out / 'reproduce.html'} and "
         f"{out / 'results.json'}: {len(rows)} "
@@ -101,11 +119,18 @@ def _run(
     )
 
 
+def _report_config(svm_train_size: int, c_sampler: str) -> ReportConfig:
+    config = imported("logitlab.experiments.report.config:ReportConfig")
+    return config(svm_train_size=svm_train_size, sampler=c_sampler)
+
+
 @reproduce.command()
 @_options
-def paper(out: Path, fast: bool, n_jobs: int, mnist_dir: Path | None) -> None:
+def paper(
+    out: Path, fast: bool, n_jobs: int, dataset_dir: Path | None, as_json: bool
+) -> None:
     """The paper: pairs 2v3 / 2v8, L1/L2 sweeps, softmax (Figs. 1–12)."""
-    _run("paper", out, fast, n_jobs, mnist_dir)
+    _run("paper", out, fast, n_jobs, dataset_dir, as_json)
 
 
 @reproduce.command()
@@ -115,13 +140,14 @@ def report(
     out: Path,
     fast: bool,
     n_jobs: int,
-    mnist_dir: Path | None,
+    dataset_dir: Path | None,
+    as_json: bool,
     svm_train_size: int,
     c_sampler: str,
 ) -> None:
     """The report: nested CV of C, metrics, ROC, SVM/KNN/tree, from-scratch softmax."""
-    cfg = ReportConfig(svm_train_size=svm_train_size, sampler=c_sampler)
-    _run("report", out, fast, n_jobs, mnist_dir, cfg)
+    cfg = _report_config(svm_train_size, c_sampler)
+    _run("report", out, fast, n_jobs, dataset_dir, as_json, cfg)
 
 
 @reproduce.command(name="all")
@@ -131,10 +157,11 @@ def all_(
     out: Path,
     fast: bool,
     n_jobs: int,
-    mnist_dir: Path | None,
+    dataset_dir: Path | None,
+    as_json: bool,
     svm_train_size: int,
     c_sampler: str,
 ) -> None:
     """Both documents into one reproduce.pdf."""
-    cfg = ReportConfig(svm_train_size=svm_train_size, sampler=c_sampler)
-    _run("all", out, fast, n_jobs, mnist_dir, cfg)
+    cfg = _report_config(svm_train_size, c_sampler)
+    _run("all", out, fast, n_jobs, dataset_dir, as_json, cfg)

@@ -1,43 +1,44 @@
 """`logitlab train`: fit a model on any task with any optimiser setting and save it.
 
-    $ logitlab train --digits 2 3 --lr 0.1 --epochs 100 --out runs/2v3 --plots
-    $ logitlab train --multiclass --batch-size 64 --schedule invscaling --out runs/all
-
 Writes DIR/model.h5 (with the pixel preprocessing, so `evaluate` and `predict` take raw
-images), DIR/history.csv or .json (one row per epoch), with --record-steps
-DIR/steps.csv or .json (one row per step) and, with --plots, the curves.
-Nothing is written until training has succeeded, and then all of it or, on a failure
-or a signal, nothing (`logitlab._atomic`). `evaluate` and `predict` live in
-their own modules and are registered from here.
+images), DIR/history.csv or .json (one row per epoch from epoch 0, the initial weights:
+the columns of metrics.json's curves), with --record-steps DIR/steps.csv or .json (one
+row per step) and, with --plots, the curves. Nothing is written until training has
+succeeded, and then all of it or, on a failure or a signal, nothing
+(`logitlab._atomic`). The model and optimiser options are made from the estimators'
+parameter table (`logitlab.hyperparameters`). `evaluate` and `predict` live in their
+own modules and are registered from here.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import math
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from matplotlib.figure import Figure
-from sklearn.metrics import accuracy_score, log_loss
 
-from logitlab._atomic import check_output_folder, output_transaction
-from logitlab.cli import Number, app
-from logitlab.cli._common import TaskKind
-from logitlab.cli.data import dataset_options
-from logitlab.data import load_dataset
-from logitlab.data.tasks import Task, make_task, standardize
-from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
-from logitlab.persistence import Preprocessing, save_model
-from logitlab.plots.curves import loss_curves
+from logitlab import _console
+from logitlab.cli import app
+from logitlab.cli._common import TaskKind, to_json
+from logitlab.cli.options import (
+    dataset_options,
+    estimator_params,
+    format_option,
+    hyperparameter_options,
+    json_option,
+)
 
-POSITIVE = Number(min=0, min_open=True)
-FRACTION = Number(min=0, max=1, min_open=True, max_open=True)
+if TYPE_CHECKING:
+    from logitlab.cli.history import Fit
+
 DIGIT = click.IntRange(0, 9)
+
+EXAMPLES = """\b
+Examples:
+  logitlab train --digits 2 3 --lr 0.1 --epochs 100 --out runs/2v3 --plots
+  logitlab train --multiclass --batch-size 64 --schedule invscaling --out runs/all
+  logitlab train --one-vs-rest 7 --penalty l1 --alpha 1e-3 --json"""
 
 
 def _task_options(f: Any) -> Any:
@@ -87,106 +88,10 @@ def _task_options(f: Any) -> Any:
     return f
 
 
-def _engine_options(f: Any) -> Any:
-    schedules = ["constant", "invscaling", "step", "exponential", "line_search"]
-    options: list[tuple[str, dict[str, Any]]] = [
-        ("--lr", dict(type=POSITIVE, default=0.1, help="Initial learning rate η0.")),
-        (
-            "--epochs",
-            dict(type=click.IntRange(min=1), default=100, help="Epochs (at most)."),
-        ),
-        (
-            "--batch-size",
-            dict(
-                type=click.IntRange(min=1),
-                default=None,
-                help="Mini-batch size; 1 is SGD [default: full batch].",
-            ),
-        ),
-        ("--momentum", dict(type=Number(0, 1, max_open=True), default=0.0)),
-        ("--nesterov", dict(is_flag=True, help="Nesterov momentum.")),
-        (
-            "--momentum-schedule",
-            dict(
-                type=click.Choice(["constant", "accelerated"]),
-                default="constant",
-                show_default=True,
-                help="accelerated: Nesterov's (k-1)/(k+2) (FISTA with L1).",
-            ),
-        ),
-        ("--schedule", dict(type=click.Choice(schedules), default="constant")),
-        (
-            "--decay-steps",
-            dict(
-                type=POSITIVE,
-                default=3.0,
-                help="T of invscaling η0/(1+t/T); step size.",
-            ),
-        ),
-        (
-            "--decay-rate",
-            dict(
-                type=FRACTION,
-                default=0.5,
-                help="Factor of step/exponential decay; line-search shrink.",
-            ),
-        ),
-        ("--init", dict(type=click.Choice(["zeros", "normal"]), default="zeros")),
-        ("--loss-scale", dict(type=click.Choice(["mean", "sum"]), default="mean")),
-        (
-            "--penalty",
-            dict(type=click.Choice(["none", "l2", "l1", "elasticnet"]), default="none"),
-        ),
-        (
-            "--alpha",
-            dict(type=Number(min=0), default=0.0, help="Penalty strength λ."),
-        ),
-        ("--l1-ratio", dict(type=Number(0, 1), default=0.5)),
-        (
-            "--l1-method",
-            dict(type=click.Choice(["proximal", "subgradient"]), default="proximal"),
-        ),
-        (
-            "--tol",
-            dict(
-                type=POSITIVE,
-                default=None,
-                help="Stop early at this tolerance [default: off].",
-            ),
-        ),
-        ("--stopping", dict(type=click.Choice(["loss", "gradient"]), default="loss")),
-        (
-            "--early-stopping",
-            dict(is_flag=True, help="Stop on a held-out validation set."),
-        ),
-        ("--patience", dict(type=click.IntRange(min=1), default=5)),
-        ("--validation-fraction", dict(type=FRACTION, default=0.1)),
-        (
-            "--record-steps",
-            dict(
-                is_flag=True,
-                help="Also write steps.csv|json: the cost at every step (the batch's, "
-                "and the test set's).",
-            ),
-        ),
-        ("--dtype", dict(type=click.Choice(["float64", "float32"]), default="float64")),
-        (
-            "--seed",
-            dict(
-                type=click.IntRange(min=0), default=0, help="Seed for shuffling, init."
-            ),
-        ),
-    ]
-    for name, kwargs in reversed(options):
-        kwargs.setdefault("show_default", True)
-        f = click.option(name, **kwargs)(f)
-    return f
-
-
-@app.command()
+@app.command(epilog=EXAMPLES)
 @dataset_options
 @_task_options
-@_engine_options
+@hyperparameter_options
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -199,11 +104,14 @@ def _engine_options(f: Any) -> Any:
     type=click.Choice(["csv", "json"]),
     default="csv",
     show_default=True,
+    help="File format of the per-epoch (and per-step) history.",
 )
-@click.option("--plots", is_flag=True, help="Also write loss.png and accuracy.png.")
+@click.option("--plots", is_flag=True, help="Also write the loss and accuracy curves.")
+@format_option
+@json_option
 def train(
     dataset: str,
-    mnist_dir: Path | None,
+    dataset_dir: Path | None,
     digits: tuple[int, int] | None,
     ovr: int | None,
     multiclass: bool,
@@ -213,61 +121,48 @@ def train(
     out: Path,
     history_format: str,
     plots: bool,
-    **engine: Any,
+    figure_format: str,
+    as_json: bool,
+    **hyperparameters: Any,
 ) -> None:
     """Train a model by gradient descent and save it with its training history."""
+    from logitlab._atomic import check_output_folder
+
     kind, task_digits = _task(digits, ovr, multiclass)
+    # before the work: a folder we can write, and no read-only file in the way
     check_output_folder(out, ["model.h5", f"history.{history_format}"])
-
-    ds = load_dataset(dataset, mnist_dir=mnist_dir)
-    task = make_task(ds, kind, task_digits, n_train=n_train, n_test=n_test)
-    X_train, X_test, preprocessing = task.X_train, task.X_test, Preprocessing()
-    if scale:
-        scaler, X_train, X_test = standardize(task.X_train, task.X_test)
-        preprocessing = Preprocessing.from_scaler(scaler)
-
-    est = _estimator(kind, engine)
-    start = time.perf_counter()
-    est.fit(X_train, task.y_train, eval_set=[("test", X_test, task.y_test)])
-    seconds = time.perf_counter() - start
-
-    names = ["model.h5", f"history.{history_format}"]
-    with output_transaction(out) as tx:  # all of them or, on failure, none
-        save_model(
-            est,
-            tx.path(names[0]),
-            preprocessing=preprocessing,
-            digits=task.digits,
-            dataset=dataset,
-        )
-        tx.write_text(names[1], _history_text(est.history_, history_format))
-        if est.step_history_:
-            names.append(f"steps.{history_format}")
-            tx.write_text(names[-1], _history_text(est.step_history_, history_format))
-        if plots:
-            for name, fig in _figures(est, task, engine).items():
-                names.append(name)
-                fig.savefig(tx.path(name), dpi=120, format="png")
-    written = [out / name for name in names]
-
-    proba = est.predict_proba(X_test)
+    fit = _fit(
+        dataset,
+        dataset_dir,
+        kind,
+        task_digits,
+        n_train,
+        n_test,
+        scale,
+        estimator_params(hyperparameters),
+    )
+    written = _write(fit, out, history_format, plots and figure_format)
+    summary = _summary(fit, written)
+    if as_json:
+        click.echo(to_json(summary))
+        return
     what = {
-        "pair": " vs ".join(task.class_names),
-        "ovr": f"{task.class_names[1]} vs rest",
+        "pair": " vs ".join(fit.task.class_names),
+        "ovr": f"{fit.task.class_names[1]} vs rest",
     }
-    best = f" (weights of epoch {est.best_epoch_})" if est.best_epoch_ else ""
-    click.echo(
-        f"trained {type(est).__name__} on {dataset} {what.get(kind, 'all classes')}: "
-        f"{len(task.y_train)} training images, {est.n_iter_} epochs in {seconds:.2f} s"
-        + best
+    best = (
+        f" (weights of epoch {summary['best_epoch']})" if summary["best_epoch"] else ""
     )
-    accuracy = accuracy_score(task.y_test, est.classes_[proba.argmax(axis=1)])
     click.echo(
-        f"test accuracy {accuracy:.4f}, "
-        f"log loss {log_loss(task.y_test, proba, labels=est.classes_):.4f} "
-        f"({len(task.y_test)} images)"
+        f"trained {summary['estimator']} on {dataset} {what.get(kind, 'all classes')}: "
+        f"{summary['n_train']} training images, {summary['n_epochs']} epochs in "
+        f"{summary['seconds']:.2f} s" + best
     )
-    click.echo("wrote " + ", ".join(str(p) for p in written))
+    click.echo(
+        f"test accuracy {summary['test_accuracy']:.4f}, log loss "
+        f"{summary['test_log_loss']:.4f} ({summary['n_test']} images)"
+    )
+    click.echo("wrote " + ", ".join(written))
 
 
 def _task(
@@ -289,67 +184,105 @@ def _task(
     return "pair", tuple(digits) if digits else (0, 1)
 
 
-def _estimator(
-    kind: str, o: dict[str, Any]
-) -> LogisticRegressionGD | SoftmaxRegressionGD:
-    """The model core's estimator for the task, with the command-line settings."""
-    cls = SoftmaxRegressionGD if kind == "multiclass" else LogisticRegressionGD
-    return cls(
-        learning_rate=o["lr"],
-        max_iter=o["epochs"],
-        batch_size=o["batch_size"],
-        momentum=o["momentum"],
-        nesterov=o["nesterov"],
-        momentum_schedule=o["momentum_schedule"],
-        schedule=o["schedule"],
-        decay_steps=o["decay_steps"],
-        decay_rate=o["decay_rate"],
-        init=o["init"],
-        loss_scale=o["loss_scale"],
-        penalty=None if o["penalty"] == "none" else o["penalty"],
-        alpha=o["alpha"],
-        l1_ratio=o["l1_ratio"],
-        l1_method=o["l1_method"],
-        tol=o["tol"],
-        stopping=o["stopping"],
-        early_stopping=o["early_stopping"],
-        patience=o["patience"],
-        validation_fraction=o["validation_fraction"],
-        dtype=o["dtype"],
-        record_steps=o["record_steps"],
-        random_state=o["seed"],
+def _fit(
+    dataset: str,
+    dataset_dir: Path | None,
+    kind: TaskKind,
+    digits: tuple[int, ...] | None,
+    n_train: int | None,
+    n_test: int | None,
+    scale: bool,
+    params: dict[str, Any],
+) -> Fit:
+    """Load the task, scale it, hold out the validation set, fit; timed."""
+    from logitlab.cli.history import Fit
+    from logitlab.data import load_dataset
+    from logitlab.data.tasks import holdout_split, make_task, standardize
+    from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
+    from logitlab.persistence import Preprocessing
+
+    task = make_task(
+        load_dataset(dataset, mnist_dir=dataset_dir),
+        kind,
+        digits,
+        n_train=n_train,
+        n_test=n_test,
     )
+    X_train, X_test, preprocessing = task.X_train, task.X_test, Preprocessing()
+    if scale:
+        scaler, X_train, X_test = standardize(task.X_train, task.X_test)
+        preprocessing = Preprocessing.from_scaler(scaler)
+    sets = {"train": (X_train, task.y_train)}
+    if params["early_stopping"]:  # held out here, so every set is known by name
+        X_fit, y_fit, X_val, y_val = holdout_split(
+            X_train,
+            task.y_train,
+            params["validation_fraction"],
+            "stratified",
+            random_state=params["random_state"],
+        )
+        sets = {"train": (X_fit, y_fit), "validation": (X_val, y_val)}
+    sets["test"] = (X_test, task.y_test)
+    cls = SoftmaxRegressionGD if kind == "multiclass" else LogisticRegressionGD
+    verbose = {0: 0, 1: max(1, params["max_iter"] // 10)}.get(_console.verbosity(), 1)
+    est = cls(**params, snapshot_epochs=(0,), verbose=max(verbose, 0))
+    evals = [(name, X, y) for name, (X, y) in sets.items() if name != "train"]
+    start = time.perf_counter()
+    est.fit(*sets["train"], eval_set=evals)
+    return Fit(est, task, sets, preprocessing, time.perf_counter() - start, dataset)
 
 
-def _history_text(history: dict[str, list[float]], fmt: str) -> str:
-    """One row per epoch; floats at full precision so the file reads back exactly."""
-    if fmt == "json":
-        return json.dumps(history, indent=1) + "\n"
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(history)
-    writer.writerows(zip(*history.values(), strict=True))
-    return buffer.getvalue()
+def _write(fit: Fit, out: Path, history_format: str, figures: str | bool) -> list[str]:
+    """model.h5, the histories and the figures into `out`; the paths written."""
+    from logitlab._atomic import output_transaction
+    from logitlab.cli.history import figures as curves
+    from logitlab.cli.history import history_columns, step_text, table_text
+    from logitlab.persistence import save_model
+
+    names = ["model.h5", f"history.{history_format}"]
+    columns = history_columns(fit)
+    with output_transaction(out) as tx:  # all of them or, on failure, none
+        save_model(
+            fit.est,
+            tx.path(names[0]),
+            preprocessing=fit.preprocessing,
+            digits=fit.task.digits,
+            dataset=fit.dataset,
+        )
+        tx.write_text(names[1], table_text(columns, history_format))
+        if fit.est.step_history_:
+            names.append(f"steps.{history_format}")
+            tx.write_text(names[-1], step_text(fit, history_format))
+        if figures:
+            for stem, fig in curves(columns).items():
+                names.append(f"{stem}.{figures}")
+                fig.savefig(tx.path(names[-1]), dpi=120, format=figures)
+    return [str(out / name) for name in names]
 
 
-def _figures(est: Any, task: Task, engine: dict[str, Any]) -> dict[str, Figure]:
-    """Loss and accuracy per epoch: training, validation (if any) and test sets."""
-    h = est.history_
-    n_fit = len(task.y_train)
-    if engine["early_stopping"]:  # sklearn's split rounds the held-out part up
-        n_fit -= math.ceil(engine["validation_fraction"] * n_fit)
-    per_example = n_fit if engine["loss_scale"] == "sum" else 1
-    sets = ["validation", "test"] if "validation_loss" in h else ["test"]
-    ylabel = "cross-entropy (mean, no penalty)"
-    losses = {"training": [v / per_example for v in h["data_loss"]]}
-    losses |= {name: h[f"{name}_loss"] for name in sets}
-    accuracies = {"training": h["train_accuracy"]}
-    accuracies |= {name: h[f"{name}_accuracy"] for name in sets}
+def _summary(fit: Fit, written: list[str]) -> dict[str, Any]:
+    """What the command prints, as one JSON-ready dict."""
+    from sklearn.metrics import accuracy_score, log_loss
+
+    from logitlab import __version__
+
+    est, (X_test, y_test) = fit.est, fit.sets["test"]
+    proba = est.predict_proba(X_test)
     return {
-        "loss.png": loss_curves(losses, epochs=h["epoch"], ylabel=ylabel),
-        "accuracy.png": loss_curves(
-            accuracies, epochs=h["epoch"], title="Accuracy per epoch", ylabel="accuracy"
-        ),
+        "schema_version": 1,
+        "logitlab_version": __version__,
+        "estimator": type(est).__name__,
+        "dataset": fit.dataset,
+        "task": fit.task.kind,
+        "class_names": list(fit.task.class_names),
+        "n_train": len(fit.task.y_train),
+        "n_test": len(y_test),
+        "n_epochs": est.n_iter_,
+        "best_epoch": est.best_epoch_,
+        "seconds": fit.seconds,
+        "test_accuracy": accuracy_score(y_test, est.classes_[proba.argmax(axis=1)]),
+        "test_log_loss": log_loss(y_test, proba, labels=est.classes_),
+        "written": written,
     }
 
 

@@ -1,7 +1,9 @@
 """The local cache: verified arrays as uncompressed `.npy` files, memory-mapped on load.
 
 Layout: `<cache>/<dataset>/<array>.npy` plus `manifest.json`. The cache folder is
-`$LOGITLAB_DATA_DIR`, else `~/.cache/logitlab`.
+`$LOGITLAB_DATA_DIR`, else the platform's user cache folder as platformdirs names it:
+`$XDG_CACHE_HOME/logitlab` (`~/.cache/logitlab` when unset) on Linux,
+`~/Library/Caches/logitlab` on macOS, `%LOCALAPPDATA%\\logitlab\\Cache` on Windows.
 
 When digests are checked: hashing 55 MB costs ~100 ms, far more than mapping the files,
 so every array is verified against its canonical SHA-256 *before* it is written, and
@@ -44,9 +46,13 @@ Arrays = dict[str, NDArray[np.uint8]]
 
 
 def cache_root() -> Path:
-    """`$LOGITLAB_DATA_DIR`, else `~/.cache/logitlab`."""
+    """`$LOGITLAB_DATA_DIR`, else the user cache folder of the platform's convention."""
     env = os.environ.get("LOGITLAB_DATA_DIR")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "logitlab"
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_cache_path
+
+    return user_cache_path("logitlab", appauthor=False)
 
 
 def dataset_dir(dataset: str) -> Path:

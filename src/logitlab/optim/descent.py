@@ -263,6 +263,8 @@ def descend(
         scorers, clock, max_iter=c.max_iter, record_steps=c.record_steps,
         snapshot_epochs=c.snapshot_epochs, verbose=c.verbose,
     )  # fmt: skip
+    if 0 in c.snapshot_epochs:  # the initial weights, as "after epoch 0"
+        recorder.snapshots[0] = (W.copy(), np.copy(b))
     stopping = Stopping(
         tol=c.tol, rule=c.stopping, patience=c.patience,
         metric=c.early_stopping_metric,
