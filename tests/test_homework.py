@@ -1,13 +1,18 @@
 """`logitlab homework` end to end: one full run on MNIST 0 vs 1, checked independently.
 
-The report is read back with pypdf, the model with plain h5py, and the training curve
-against a direct NumPy transcription of the homework's own loop.
+The PDF is read back with pypdf, the model with plain h5py, the training curve against
+a direct NumPy transcription of the homework's own loop, and the hand-in script ID.py
+is run on its own in a fresh interpreter.
 """
 
 from __future__ import annotations
 
+import ast
 import json
+import os
 import re
+import subprocess
+import sys
 
 import h5py
 import numpy as np
@@ -19,9 +24,13 @@ from sklearn.metrics import accuracy_score, log_loss
 from sklearn.preprocessing import StandardScaler
 
 from logitlab.cli import app
+from logitlab.cli import homework as homework_command
 from logitlab.data import DatasetSplit
 from logitlab.experiments import homework as hw
 from logitlab.experiments.homework import document
+
+NAME = "Ada Lovelace"
+A4 = (595.3, 841.9)  # points
 
 FIGURES = [
     "loss", "confusion", "weights", "misclassified", "misclassified_sklearn",
@@ -33,7 +42,8 @@ FIGURES = [
 def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("hw") / "out"
     result = CliRunner().invoke(
-        app, ["homework", "--out", str(out), "--id", "123456789", "--quiet"]
+        app,
+        ["homework", "--out", str(out), "--id", "123456789", "--name", NAME, "-q"],
     )
     assert result.exit_code == 0, result.output
     return out, json.loads((out / "metrics.json").read_text()), result.output
@@ -56,7 +66,7 @@ def _words(text: str) -> str:
 def test_outputs_named_by_id_and_nothing_else(run):
     out, _, output = run
     assert sorted(p.name for p in out.iterdir()) == [
-        "123456789.pdf", "figures", "metrics.json", "model.h5"
+        "123456789.pdf", "123456789.py", "figures", "metrics.json", "model.h5"
     ]  # fmt: skip
     assert sorted(p.name for p in (out / "figures").iterdir()) == sorted(
         f"{k}.png" for k in FIGURES
@@ -186,6 +196,130 @@ def test_bad_id_exits_1(tmp_path):
     assert result.exit_code == 1 and "--id" in result.output
 
 
+def test_pdf_one_page_size_student_on_page_1_plots_1_to_4_next(run):
+    out, m, _ = run
+    reader = PdfReader(out / "123456789.pdf")
+    sizes = {(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages}
+    assert len(sizes) == 1
+    assert next(iter(sizes)) == pytest.approx(A4, abs=0.5)
+    pages = [_words(p.extract_text()) for p in reader.pages]
+    assert "123456789" in pages[0] and NAME in pages[0]
+    assert "Summary: test-set results" in pages[0]
+    # the 5-vs-100 paragraph, with this run's numbers, right under the summary
+    early, final = m["scratch"]["early"], m["scratch"]["final"]
+    assert "5 vs 100 epochs" in pages[0]
+    for d in (early, final):
+        assert f"{d['accuracy']:.2%} ({d['n_errors']}" in pages[0]
+    titles = ["Plot 1: loss", "Plot 2: confusion", "Plot 3: weights", "Plot 4:"]
+    for page, title in zip(pages[1:5], titles, strict=True):
+        assert title in page and "Appendix" not in page
+    assert all("Appendix" in page for page in pages[5:])
+    assert not any(t in page for page in pages[5:] for t in titles[:3])
+
+
+def test_learning_rate_paragraph_is_measured_on_this_run(run, pair):
+    """The curvature bound of the learning-rate paragraph, recomputed here."""
+    out, m, _ = run
+    X_train, *_ = pair
+    X = StandardScaler().fit_transform(X_train)
+    X = np.hstack([np.ones((len(X), 1)), X])
+    largest = np.linalg.eigvalsh(X.T @ X / len(X))[-1]
+    check = m["learning_rate_check"]
+    assert check["gram_max_eigenvalue"] == pytest.approx(largest, rel=1e-9)
+    assert check["safe_step"] == pytest.approx(8 / largest, rel=1e-9)
+    loss = m["scratch"]["history"]["train_loss"]
+    rises = [e for e in range(1, len(loss)) if loss[e] > loss[e - 1]]
+    assert check["train_loss_rises"] == rises
+    title = _words(PdfReader(out / "123456789.pdf").pages[0].extract_text())
+    assert f"is {largest:.1f}, so" in title and f"= {8 / largest:.4f}" in title
+
+
+def _printed(output: str) -> dict[str, str]:
+    """The script's 'what: value' lines."""
+    return dict(line.rsplit(": ", 1) for line in output.splitlines() if ": " in line)
+
+
+def test_handin_script_alone_prints_the_runs_numbers(run, tmp_path):
+    """ID.py alone in a fresh interpreter on the MNIST folder: the run's numbers."""
+    out, m, _ = run
+    folder = os.environ.get("LOGITLAB_MNIST_DIR")
+    if not folder:
+        pytest.skip("needs a folder of MNIST IDX files (LOGITLAB_MNIST_DIR)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOGITLAB")}
+    done = subprocess.run(
+        [sys.executable, str(out / "123456789.py"), "--data", folder, "--out", "."],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    printed = _printed(done.stdout)
+    h = m["scratch"]["history"]
+    expected = {
+        "scikit-learn accuracy": m["sklearn"]["accuracy"],
+        "scikit-learn log loss": m["sklearn"]["log_loss"],
+    }
+    for d in (m["scratch"]["early"], m["scratch"]["final"]):
+        label, e = f"scratch epoch {d['epoch']}", d["epoch"]
+        expected[f"{label} accuracy"] = d["accuracy"]
+        expected[f"{label} log loss"] = d["log_loss"]
+        expected[f"{label} train loss"] = h["train_loss"][e]
+        expected[f"{label} test loss"] = h["test_loss"][e]
+    for what, value in expected.items():
+        assert float(printed[what]) == pytest.approx(value, abs=1e-8), what
+    shown = [e["index"] for e in m["scratch"]["final"]["misclassified"]]
+    assert printed["Plot 4: from scratch shown"] == str(shown)
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == [
+        "plot1_loss.png", "plot2_confusion.png", "plot3_weights.png",
+        "plot4_misclassified.png", "plot4_misclassified_sklearn.png",
+    ]  # fmt: skip
+
+
+def test_handin_script_imports_no_logitlab_and_holds_the_runs_settings(run):
+    out, m, _ = run
+    source = (out / "123456789.py").read_text()
+    tree = ast.parse(source)
+    imported = {
+        alias.name.split(".")[0] for node in ast.walk(tree)
+        if isinstance(node, ast.Import) for alias in node.names
+    } | {
+        node.module.split(".")[0] for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module
+    }  # fmt: skip
+    assert "logitlab" not in imported and "logitlab" not in source
+    assert imported - set(sys.stdlib_module_names) == {
+        "numpy", "sklearn", "matplotlib"
+    }  # fmt: skip
+    settings = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+    }
+    s = m["settings"]
+    assert settings["DIGITS"] == tuple(s["digits"])
+    assert settings["CLASS_NAMES"] == tuple(s["class_names"])
+    assert settings["LEARNING_RATE"] == s["learning_rate"]
+    assert settings["EPOCHS"] == s["epochs"]
+    assert settings["EARLY_EPOCH"] == s["early_epoch"]
+    docstring = ast.get_docstring(tree) or ""
+    assert NAME in docstring and "python 123456789.py" in docstring
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--id", "x" * 300], ["--id", "a/b"], ["--name", 'say "hi"'], ["--name", ""]],
+)
+def test_bad_id_or_name_fails_at_once_in_one_line(tmp_path, monkeypatch, args):
+    def boom(*_, **__):
+        raise AssertionError("the homework ran despite a bad --id/--name")
+
+    monkeypatch.setattr(homework_command, "run_homework", boom)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["homework", *args, "--out", str(out)])
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"logitlab: error: {args[0]} must be") and len(line) < 200
+    assert not out.exists()
+
+
 @pytest.fixture(scope="module")
 def small(mnist):
     """A quick run on a slice of MNIST for the API-level checks."""
@@ -221,3 +355,10 @@ def test_failed_save_leaves_only_what_was_there(small, tmp_path, monkeypatch):
     with pytest.raises(OSError):
         result.save(fresh)
     assert not fresh.exists()  # we created it, nothing was moved in: removed again
+
+
+def test_without_id_the_outputs_keep_their_plain_names(small, tmp_path):
+    _, result = small
+    result.save(tmp_path)
+    assert {"report.pdf", "homework.py"} <= {p.name for p in tmp_path.iterdir()}
+    assert "Handed in by" not in (tmp_path / "homework.py").read_text()

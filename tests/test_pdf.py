@@ -88,3 +88,30 @@ def test_layout_kept_skips_the_layout_and_gives_the_engine_back(tmp_path):
     assert fig.get_layout_engine() is engine
     fig.savefig(tmp_path / "c.png")
     assert fig.axes[0].get_position().bounds != placed  # laid out again, for 3 x 2
+
+
+def test_every_page_is_a4_however_large_the_figure(tmp_path):
+    """A figure wider and one taller than the page land on A4 pages like the rest,
+    caption and heading included, and get their own size back afterwards."""
+    wide, tall = _figure("wide one"), _figure("tall one")
+    wide.set_size_inches(14, 4)
+    tall.set_size_inches(5, 16)
+    path = write_pdf(
+        tmp_path / "r.pdf",
+        title="t",
+        settings={},
+        pages=[
+            CaptionedFigure(wide, "Wide caption.", heading="Appendix A1"),
+            CaptionedFigure(tall, "Tall caption."),
+            Table("T", ["a"], [["1"]]),
+        ],
+    )
+    reader = PdfReader(path)
+    sizes = {(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages}
+    assert len(sizes) == 1
+    assert next(iter(sizes)) == pytest.approx((8.27 * 72, 11.69 * 72))
+    texts = [_words(p.extract_text()) for p in reader.pages]
+    assert "Appendix A1" in texts[1] and "wide one" in texts[1]
+    assert "Wide caption." in texts[1] and "Tall caption." in texts[2]
+    assert tuple(wide.get_size_inches()) == (14, 4)
+    assert tuple(tall.get_size_inches()) == (5, 16)

@@ -1,5 +1,9 @@
 """PDF documents: a title page (settings, summary table), captioned figures, tables.
 
+Every page is A4 portrait, so the document prints evenly: a figure wider or taller than
+the page's room is redrawn smaller (its layout computed again at that size), then
+placed at the top of the page with its caption below it.
+
 The PDF only collects figures made elsewhere; it adds a caption under each and writes
 the pages with matplotlib's `PdfPages` into a temporary file that is renamed over the
 target only when every page is written (`logitlab._atomic`), so a failed or interrupted
@@ -24,6 +28,8 @@ from matplotlib.transforms import Bbox
 from logitlab._atomic import atomic_path
 
 _PAGE = (8.27, 11.69)  # A4 portrait, inches
+_MARGIN = 0.6  # inches between the page's edge and a figure page's content
+_CAPTION_SIZE = 9.5  # points
 _ROWS_PER_PAGE = 32
 _ROW = 0.022  # table row height, fraction of the page
 
@@ -34,6 +40,7 @@ class CaptionedFigure:
 
     figure: Figure
     caption: str
+    heading: str = ""  # a line above the figure, e.g. the part of the document
 
 
 @dataclass
@@ -83,14 +90,19 @@ def _draw_table(
 
 
 def _title_page(
-    title: str, subtitle: str, settings: Mapping[str, str], summary: Table | None
+    title: str,
+    subtitle: str,
+    settings: Mapping[str, str],
+    summary: Table | None,
+    text: str = "",
 ) -> Figure:
     fig = Figure(figsize=_PAGE)
     fig.text(0.5, 0.93, title, ha="center", va="top", fontsize=18, weight="bold")
     y = 0.885
     if subtitle:
-        fig.text(0.5, y, _wrap(subtitle, 7.0, 11), ha="center", va="top", fontsize=11)
-        y -= 0.02 * (subtitle.count("\n") + 2)
+        lines = _wrap(subtitle, 7.0, 11)
+        fig.text(0.5, y, lines, ha="center", va="top", fontsize=11)
+        y -= 0.02 * (lines.count("\n") + 2)
     fig.text(0.08, y, "Settings", fontsize=13, weight="bold", va="top")
     y -= 0.03
     for key, value in settings.items():
@@ -102,14 +114,13 @@ def _title_page(
         fig.text(0.08, y, summary.title, fontsize=13, weight="bold", va="top")
         height = _ROW * (len(summary.rows) + 1)
         _draw_table(fig, summary, summary.rows, y - 0.02, max(0.05, y - 0.02 - height))
+        y -= 0.035 + height
         if summary.note:
-            fig.text(
-                0.08,
-                max(0.03, y - 0.035 - height),
-                _wrap(summary.note, 6.9, 8.5),
-                fontsize=8.5,
-                va="top",
-            )
+            note = _wrap(summary.note, 6.9, 8.5)
+            fig.text(0.08, max(0.03, y), note, fontsize=8.5, va="top")
+            y -= 0.0125 * (note.count("\n") + 1)
+    if text:
+        fig.text(0.08, y - 0.015, _wrap(text, 6.9, 9.5), fontsize=9.5, va="top")
     return fig
 
 
@@ -156,23 +167,52 @@ def layout_kept(figures: Iterable[Figure]) -> Iterator[None]:
             fig.set_layout_engine(engine)
 
 
-def _save_captioned(pdf: PdfPages, item: CaptionedFigure) -> None:
-    """Save the figure with its caption below it, then remove the caption again."""
-    fig = item.figure
-    width = fig.get_figwidth()
-    caption = fig.text(
-        0.0,
-        -0.02,
-        _wrap(item.caption, width, 9.5),
-        fontsize=9.5,
-        va="top",
-        ha="left",
-        transform=fig.transFigure,
-    )
+@contextmanager
+def _scaled(fig: Figure, scale: float) -> Iterator[None]:
+    """Within: `fig` is `scale` times its size, laid out again at that size."""
+    if scale >= 1.0:
+        yield
+        return
+    size, engine = fig.get_size_inches().copy(), fig.get_layout_engine()
+    fig.set_size_inches(size * scale)
+    fig.set_layout_engine("constrained")
     try:
-        pdf.savefig(fig, bbox_inches="tight", pad_inches=0.4)
+        yield
     finally:
-        caption.remove()
+        fig.set_layout_engine(engine)
+        fig.set_size_inches(size)
+
+
+def _save_captioned(pdf: PdfPages, item: CaptionedFigure) -> None:
+    """Save the figure on an A4 page: its heading above it, its caption below it,
+    scaled down to the page's room if needed; then remove heading and caption again."""
+    fig = item.figure
+    page_w, page_h = _PAGE
+    room_w = page_w - 2 * _MARGIN
+    caption = _wrap(item.caption, room_w, _CAPTION_SIZE)
+    caption_h = (caption.count("\n") + 1) * _CAPTION_SIZE * 1.3 / 72
+    heading_h = 0.45 if item.heading else 0.0
+    room_h = page_h - 2 * _MARGIN - heading_h - caption_h - 0.25
+    width, height = fig.get_size_inches()
+    with _scaled(fig, min(1.0, room_w / width, room_h / height)):
+        width, height = fig.get_size_inches()
+        # the page in the figure's inches: the figure centred, at the top of the page
+        left, bottom = (width - page_w) / 2, height + _MARGIN + heading_h - page_h
+        x = (left + _MARGIN) / width  # the page's left margin, in figure fractions
+        texts = []
+        try:
+            texts.append(
+                fig.text(x, -0.2 / height, caption, fontsize=_CAPTION_SIZE, va="top")
+            )
+            if item.heading:
+                y = 1 + (heading_h - 0.1) / height
+                texts.append(
+                    fig.text(x, y, item.heading, fontsize=12, weight="bold", va="top")
+                )
+            pdf.savefig(fig, bbox_inches=Bbox.from_bounds(left, bottom, *_PAGE))
+        finally:
+            for text in texts:
+                text.remove()
 
 
 def write_pdf(
@@ -184,11 +224,13 @@ def write_pdf(
     pages: Sequence[CaptionedFigure | Table] = (),
     subtitle: str = "",
     author: str = "",
+    summary_text: str = "",
 ) -> Path:
     """Write the PDF at `path` atomically and return the path.
 
-    Page order: the title page, then `pages` in order (a captioned figure is one page, a
-    table one or more). The creation date is left out of the metadata so the same
+    Page order: the title page (title, subtitle, settings, summary table, then
+    `summary_text`), then `pages` in order (a captioned figure is one page, a table one
+    or more). The creation date is left out of the metadata so the same
     inputs give the same file.
     """
     target = Path(path)
@@ -200,7 +242,7 @@ def write_pdf(
     }
     with matplotlib.rc_context({"pdf.fonttype": 42}), atomic_path(target) as tmp:
         with PdfPages(tmp, metadata=metadata) as pdf:
-            pdf.savefig(_title_page(title, subtitle, settings, summary))
+            pdf.savefig(_title_page(title, subtitle, settings, summary, summary_text))
             for item in pages:
                 if isinstance(item, CaptionedFigure):
                     _save_captioned(pdf, item)

@@ -1,15 +1,15 @@
 """`logitlab homework`: the whole homework (seed 000) in one command.
 
     $ logitlab homework                       # MNIST 0 vs 1 -> ./logitlab-homework/
-    $ logitlab homework --digits 3 8 --lr 0.05 --out hw38 --id 123456789
+    $ logitlab homework --digits 3 8 --lr 0.05 --out hw38 --id 123456789 --name "Ada L."
 
-Writes report.pdf (or ID.pdf), figures/*.png, model.h5 and metrics.json into --out, all
-moved into place only once everything is written; prints the summary table at the end.
+Writes report.pdf and homework.py (with --id: ID.pdf and ID.py, the hand-in the homework
+asks for), figures/*.png, model.h5 and metrics.json into --out, all moved into place
+only once everything is written; prints the summary table at the end.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 
@@ -23,8 +23,19 @@ from logitlab.experiments.homework import (
     HomeworkSettingsError,
     run_homework,
 )
+from logitlab.experiments.homework.config import check_student
+from logitlab.experiments.homework.document import output_names
 
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+def _check_id(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
+    """Checked while parsing, before any work: a bad id fails at once."""
+    check_student(value, None)
+    return value
+
+
+def _check_name(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
+    check_student(None, value)
+    return value
 
 
 def _table(columns: list[str], rows: list[list[str]]) -> str:
@@ -82,7 +93,16 @@ def _table(columns: list[str], rows: list[list[str]]) -> str:
     "--id",
     "student_id",
     default=None,
-    help="Name the report ID.pdf, as the homework asks (e.g. 123456789).",
+    callback=_check_id,
+    help="Student id: write the hand-in as ID.pdf and ID.py, as the homework asks "
+    "(e.g. 123456789), with the id on the title page.",
+)
+@click.option(
+    "--name",
+    "student_name",
+    default=None,
+    callback=_check_name,
+    help="Student name for the title page and the script's docstring.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or epoch lines.")
 def homework(
@@ -95,6 +115,7 @@ def homework(
     seed: int,
     out: Path,
     student_id: str | None,
+    student_name: str | None,
     quiet: bool,
 ) -> None:
     """Do the homework: scikit-learn check, descent from scratch, the report."""
@@ -102,10 +123,6 @@ def homework(
         set_quiet(True)
     if out.exists() and not out.is_dir():
         raise HomeworkSettingsError(f"--out {out} exists and is not a folder")
-    if student_id is not None and not _ID.fullmatch(student_id):
-        raise HomeworkSettingsError(
-            f"--id {student_id!r} must be letters, digits, '.', '_' or '-'"
-        )
     start = time.perf_counter()
     result = run_homework(
         digits,
@@ -116,11 +133,13 @@ def homework(
         seed=seed,
         mnist_dir=mnist_dir,
     )
-    info("writing the report ...")
-    result.save(out, pdf_name=f"{student_id or 'report'}.pdf")
+    info("writing the PDF and the script ...")
+    result.save(out, student_id=student_id, student_name=student_name)
     summary = result.summary_table()
     click.echo(f"\n{summary.title}")
     click.echo(_table(list(summary.columns), [list(r) for r in summary.rows]))
-    pdf = f"{student_id or 'report'}.pdf"
-    click.echo(f"\nWrote {pdf}, model.h5, metrics.json and figures/*.png to {out}/")
+    pdf, script = output_names(student_id)
+    click.echo(
+        f"\nWrote {pdf}, {script}, model.h5, metrics.json and figures/*.png to {out}/"
+    )
     click.echo(f"Done in {time.perf_counter() - start:.1f} s.")

@@ -1,5 +1,6 @@
 """The homework (seed 000): `config` (settings), `run` (the computations), `figures`,
-`pages` (the PDF's layout), `document` (all of them in order, and the outputs).
+`pages` (the PDF's layout), `handin` (the standalone script ID.py, from
+`handin_template.py`), `document` (all of them in order, and the outputs).
 """
 
 from logitlab.experiments.homework.config import (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from logitlab.errors import LogitlabError
@@ -17,10 +18,33 @@ from logitlab.errors import LogitlabError
 DEFAULT_LEARNING_RATE = 0.1
 EARLY_EPOCH = 5
 MAX_GALLERY = 10
+# a student id names the hand-in files ID.pdf and ID.py: no path, no hidden file
+STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+MAX_NAME = 100
 
 
 class HomeworkSettingsError(LogitlabError, ValueError):
     """A homework setting (digits, epochs, learning rate, output name) is invalid."""
+
+
+def check_student(student_id: str | None, student_name: str | None) -> None:
+    """Raise HomeworkSettingsError unless the id can name files and the name can stand
+    on the title page and in the script's docstring."""
+    if student_id is not None and not STUDENT_ID.fullmatch(student_id):
+        raise HomeworkSettingsError(
+            f"--id must be 1 to 64 letters, digits, '.', '_' or '-', starting with a "
+            f"letter or digit (got {len(student_id)} characters: "
+            f"{student_id[:20]!r}{'...' if len(student_id) > 20 else ''})"
+        )
+    if student_name is not None and (
+        not 0 < len(student_name.strip()) <= MAX_NAME
+        or not student_name.isprintable()
+        or any(c in student_name for c in '"\\$')
+    ):
+        raise HomeworkSettingsError(
+            f"--name must be 1 to {MAX_NAME} printable characters without '\"', '\\' "
+            f"or '$' (got {len(student_name)} characters)"
+        )
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,10 @@ from logitlab.experiments.homework.config import (
     DEFAULT_LEARNING_RATE,
     HomeworkConfig,
     HomeworkSettingsError,
+    check_student,
 )
 from logitlab.experiments.homework.figures import make_figures
+from logitlab.experiments.homework.handin import handin_script
 from logitlab.experiments.homework.pages import front_matter, pages, summary_table
 from logitlab.experiments.homework.run import HomeworkRun, run_experiments
 from logitlab.pdf import CaptionedFigure, Table, layout_kept, write_pdf
@@ -52,10 +54,17 @@ class HomeworkResult(HomeworkRun):
         return pages(self, self.figures, self.captions)
 
     def save(
-        self, out_dir: str | os.PathLike[str], *, pdf_name: str = "report.pdf"
+        self,
+        out_dir: str | os.PathLike[str],
+        *,
+        student_id: str | None = None,
+        student_name: str | None = None,
     ) -> dict[str, Path]:
-        """Write PDF, figures, model and metrics under `out_dir` (write_outputs)."""
-        return write_outputs(self, out_dir, pdf_name=pdf_name)
+        """Write PDF, script, figures, model and metrics under `out_dir`
+        (write_outputs)."""
+        return write_outputs(
+            self, out_dir, student_id=student_id, student_name=student_name
+        )
 
 
 def run_homework(
@@ -90,25 +99,33 @@ def run_homework(
     return HomeworkResult(**numbers, figures=figures, captions=captions)
 
 
+def output_names(student_id: str | None) -> tuple[str, str]:
+    """(PDF, script) file names: ID.pdf and ID.py as the homework asks, or
+    report.pdf and homework.py without an id."""
+    if student_id is None:
+        return "report.pdf", "homework.py"
+    return f"{student_id}.pdf", f"{student_id}.py"
+
+
 def write_outputs(
     result: HomeworkResult,
     out_dir: str | os.PathLike[str],
     *,
-    pdf_name: str = "report.pdf",
+    student_id: str | None = None,
+    student_name: str | None = None,
 ) -> dict[str, Path]:
-    """Write report, figures/*.png, model.h5 and metrics.json under `out_dir`.
+    """Write the PDF and the script (`output_names`), figures/*.png, model.h5 and
+    metrics.json under `out_dir`; id and name, if given, stand on the title page.
 
     Everything is written into a fresh temporary folder inside `out_dir` first and
-    moved into place only when all of it exists (the report last), so a failure leaves
+    moved into place only when all of it exists (the PDF last), so a failure leaves
     no half-written file; files of the same names are replaced, nothing else is touched.
     """
+    check_student(student_id, student_name)
+    pdf_name, script_name = output_names(student_id)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise HomeworkSettingsError(f"output folder {out} exists and is not a folder")
-    if Path(pdf_name).name != pdf_name or not pdf_name.endswith(".pdf"):
-        raise HomeworkSettingsError(
-            f"report name {pdf_name!r} must be a plain *.pdf name"
-        )
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".logitlab-homework-", dir=out))
@@ -126,17 +143,33 @@ def write_outputs(
         (tmp / "metrics.json").write_text(
             json.dumps(result.metrics, indent=1, allow_nan=False), encoding="utf-8"
         )
+        (tmp / script_name).write_text(
+            handin_script(
+                result.config,
+                tuple(result.metrics["settings"]["class_names"]),
+                result.metrics["settings"]["early_epoch"],
+                student_id=student_id,
+                student_name=student_name,
+            ),
+            encoding="utf-8",
+        )
         with layout_kept(result.figures.values()):  # laid out for the PNGs above
             write_pdf(
                 tmp / pdf_name,
-                **front_matter(result, result.figures, result.captions),
+                **front_matter(
+                    result,
+                    result.figures,
+                    result.captions,
+                    student_id=student_id,
+                    student_name=student_name,
+                ),
             )
         (out / "figures").mkdir(exist_ok=True)
         written = {}
         for png in sorted((tmp / "figures").iterdir()):
             os.replace(png, out / "figures" / png.name)
             written[f"figures/{png.name}"] = out / "figures" / png.name
-        for name in ("model.h5", "metrics.json", pdf_name):
+        for name in ("model.h5", "metrics.json", script_name, pdf_name):
             os.replace(tmp / name, out / name)
             written[name] = out / name
         return written

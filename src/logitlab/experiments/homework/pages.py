@@ -11,13 +11,78 @@ from logitlab.experiments.homework.config import DEFAULT_LEARNING_RATE
 from logitlab.experiments.homework.run import HomeworkRun
 from logitlab.pdf import CaptionedFigure, Table
 
-LEARNING_RATE_NOTE = (
-    "0.1: with standardised pixels the largest eigenvalue of XᵀX/n is about 100 "
-    "(0 vs 1), so the loss curvature is at most 25 and 2/25 = 0.08 is the textbook "
-    "safe step; 0.1 still lowers the training loss at every epoch on 0/1, 4/9 and 7/9 "
-    "(curvature falls as examples become confidently classified) and reaches a low "
-    "test loss in 100 epochs, while 0.3 and 1.0 already overfit the test loss on 7 vs 9"
-)
+# the homework's own plots (Plots 1-4), first after the title page; the rest is appendix
+HOMEWORK_PLOTS = ("loss", "confusion", "weights", "misclassified")
+
+
+def learning_rate_text(m: dict[str, Any]) -> str:
+    """The learning rate beside the curvature bound measured on this run's data."""
+    c, s = m["learning_rate_check"], m["settings"]
+    lr, safe, epochs = s["learning_rate"], c["safe_step"], s["epochs"]
+    origin = (
+        "the default"
+        if lr == DEFAULT_LEARNING_RATE
+        else f"set by the user; default {DEFAULT_LEARNING_RATE:g}"
+    )
+    relation = "below" if lr < safe else "equal to" if lr == safe else "above"
+    text = (
+        f"{lr:g} ({origin}), fixed. On this run's standardised training images the "
+        "largest eigenvalue of XᵀX/n (with the bias column) is "
+        f"{c['gram_max_eigenvalue']:.1f}, so the loss's curvature is at most "
+        f"{c['curvature_bound']:.2f} and any fixed step below 2/"
+        f"{c['curvature_bound']:.2f} = {safe:.4f} lowers the training loss at every "
+        f"epoch; {lr:g} is {relation} that bound"
+    )
+    rises = c["train_loss_rises"]
+    if rises:
+        return (
+            f"{text}, and the training loss rose at {len(rises)} of the {epochs} "
+            f"epochs (first at epoch {rises[0]})."
+        )
+    text += f", and the training loss fell at every one of the {epochs} epochs"
+    if lr > safe:
+        return (
+            f"{text} all the same: the bound is the worst case, and the curvature "
+            "shrinks as the images become confidently classified (p(1-p) -> 0)."
+        )
+    return text + "."
+
+
+def comparison_text(m: dict[str, Any]) -> str:
+    """Part 3's comparison of the model after few and after all epochs, as measured."""
+    sc, n = m["scratch"], m["settings"]["n_test"]
+    early, final, diff = sc["early"], sc["final"], sc["early_vs_final"]
+    k, epochs = early["epoch"], final["epoch"]
+    if k == epochs:
+        return f"This run has only {epochs} epochs: both scratch columns are one model."
+    h = sc["history"]
+    (n0, n1), (b0, b1) = diff["weight_norm"], diff["bias"]
+    cosine, changed = diff["weight_cosine"], diff["changed_test_predictions"]
+    e0, e1 = early["n_errors"], final["n_errors"]
+    errors = (
+        f"leave the number of test mistakes at {e0}"
+        if e0 == e1
+        else f"take the test mistakes from {e0} to {e1}"
+    )
+    text = (
+        f"{k} vs {epochs} epochs (Part 3, one run). Test accuracy "
+        f"{early['accuracy']:.2%} ({early['n_errors']} errors of {n}) after {k} "
+        f"epochs, {final['accuracy']:.2%} ({final['n_errors']}) after {epochs}; test "
+        f"log loss {early['log_loss']:.4f} -> {final['log_loss']:.4f}; training loss "
+        f"{h['train_loss'][k]:.4f} -> {h['train_loss'][epochs]:.4f}. The weights "
+        f"{'grow' if n1 > n0 else 'shrink'} from ||w|| = {n0:.3g} to {n1:.3g} (bias "
+        f"{b0:.3g} -> {b1:.3g}) and keep a cosine similarity of {cosine:.3f} with "
+        f"their epoch-{k} values, so the pixel pattern of Plot 3 is "
+        + ("largely set" if cosine >= 0.9 else "still changing")
+        + f" after {k} epochs. The {epochs - k} further epochs {errors} and change "
+        f"{changed} test predictions"
+    )
+    if final["log_loss"] < early["log_loss"] and changed <= 0.01 * n:
+        return (
+            f"{text}: what they buy is confidence, a "
+            f"{early['log_loss'] / final['log_loss']:.1f}-fold lower test log loss."
+        )
+    return text + "."
 
 
 def summary_table(r: HomeworkRun) -> Table:
@@ -59,11 +124,24 @@ def summary_table(r: HomeworkRun) -> Table:
 def pages(
     r: HomeworkRun, figures: dict[str, Figure], captions: dict[str, str]
 ) -> list[CaptionedFigure | Table]:
-    """The figures in their order with their captions, then the tables."""
-    pages: list[CaptionedFigure | Table] = [
-        CaptionedFigure(figures[k], captions[k]) for k in figures
+    """Plots 1-4 with their captions, then the appendix: the other figures, the
+    tables."""
+    plots: list[CaptionedFigure | Table] = [
+        CaptionedFigure(figures[k], captions[k]) for k in HOMEWORK_PLOTS
     ]
-    return [*pages, *_tables(r)]
+    extra = [k for k in figures if k not in HOMEWORK_PLOTS]
+    appendix: list[CaptionedFigure | Table] = [
+        CaptionedFigure(
+            figures[k],
+            captions[k],
+            heading=f"Appendix A{i}: beyond the homework's Plots 1-4",
+        )
+        for i, k in enumerate(extra, 1)
+    ]
+    for i, table in enumerate(_tables(r), len(extra) + 1):
+        table.title = f"Appendix A{i}: {table.title}"
+        appendix.append(table)
+    return plots + appendix
 
 
 def _tables(r: HomeworkRun) -> list[Table]:
@@ -126,7 +204,12 @@ def _fmt(x: float | int | None) -> str:
 
 
 def front_matter(
-    r: HomeworkRun, figures: dict[str, Figure], captions: dict[str, str]
+    r: HomeworkRun,
+    figures: dict[str, Figure],
+    captions: dict[str, str],
+    *,
+    student_id: str | None = None,
+    student_name: str | None = None,
 ) -> dict[str, Any]:
     """`write_pdf`'s arguments: title, settings and summary of the PDF, its pages."""
     s = r.metrics["settings"]
@@ -146,10 +229,7 @@ def front_matter(
         "zero weights with an intercept, mean binary cross-entropy, "
         f"{s['epochs']} epochs, "
         f"fixed learning rate {s['learning_rate']:g}",
-        "Learning rate": LEARNING_RATE_NOTE
-        if s["learning_rate"] == DEFAULT_LEARNING_RATE
-        else f"{s['learning_rate']:g}, set by the user (default "
-        f"{DEFAULT_LEARNING_RATE:g})",
+        "Learning rate": learning_rate_text(r.metrics),
         "Part 3": f"accuracy and log loss after {s['early_epoch']} and {s['epochs']} "
         "epochs, both from the same run",
         "Learning curves": f"a second run on {r.metrics['learning_curve']['n_train']} "
@@ -161,8 +241,22 @@ def front_matter(
     return {
         "title": "Logistic regression with gradient descent: "
         f"{s['dataset']} {a} vs {b}",
-        "subtitle": "Homework report: Parts 1-3 with the guide's figures",
+        "subtitle": _subtitle(student_id, student_name),
+        "author": student_name or student_id or "",
         "settings": settings,
         "summary": summary_table(r),
+        "summary_text": comparison_text(r.metrics),
         "pages": pages(r, figures, captions),
     }
+
+
+def _subtitle(student_id: str | None, student_name: str | None) -> str:
+    """Who hands in (when given), and where the homework's plots are."""
+    who = ", ".join(
+        part for part in (student_name, student_id and f"id {student_id}") if part
+    )
+    return (
+        (f"Homework hand-in by {who}\n" if who else "Homework hand-in\n")
+        + "Parts 1-3; Plots 1-4 on the next four pages, everything else in the "
+        "appendix after them"
+    )
