@@ -220,5 +220,24 @@ def whole_run_bar(part: str, paper_cfg: PaperConfig, report_cfg: ReportConfig) -
     )  # fmt: skip
 
 
+def _plain_value(value: Any) -> str:
+    """A setting as a reader writes it: 0.01, 0.001; (2, 3), (2, 8); all; yes/no."""
+    if value is None:
+        return "all"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (tuple, list)):
+        if value and all(isinstance(v, (tuple, list)) for v in value):
+            return "; ".join(f"({_plain_value(v)})" for v in value)
+        return ", ".join(_plain_value(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
 def _settings_line(cfg: Any) -> str:
-    return ", ".join(f"{k}={v}" for k, v in dataclasses.asdict(cfg).items())
+    """Every setting as "name value", names in words, separated by " · "."""
+    return " · ".join(
+        f"{k.replace('_', ' ')} {_plain_value(v)}"
+        for k, v in dataclasses.asdict(cfg).items()
+    )

@@ -217,7 +217,7 @@ def paper_stopping(val_accuracy: list[float], patience: int) -> tuple[int, int]:
 # Epochs per piece of a fit cut by the paper's rule: a fit's fixed cost (checks,
 # preparing the data) is a few epochs' worth, and at most this many epochs are run
 # beyond the stop.
-STOP_CHECK_EPOCHS = 200
+STOP_CHECK_EPOCHS = 500
 
 
 def fit_paper_stopping(

@@ -210,7 +210,9 @@ def _softmax_numbers(
     reruns from other starts give `<key>.spread_lo/hi/mean` and `.spread_reach` (how
     many starts reach the paper's value). The text's fresh run: under `<stem>.single`.
     """
-    published = {f"{stem}.{what}": value for stem, what, *_, value, _ in NUMBERS}
+    published = {
+        f"paper.softmax.{stem}.{what}": value for stem, what, *_, value, _ in NUMBERS
+    }
     measured[f"{SPREAD}.n_starts"] = 1 + len(cfg.softmax_chain_starts)
     for penalty in ("l1", "l2"):
         for lam, tag in ((1e-4, "1e-4"), (5e-4, "5e-4")):
@@ -248,7 +250,8 @@ def softmax_bias_note(measured: dict[str, float]) -> str:
     drawn from those counts, not written in advance.
     """
     below = fresh_below = inside = above = 0
-    for stem, what, *_, value, _ in NUMBERS:
+    for short, what, *_, value, _ in NUMBERS:
+        stem = f"paper.softmax.{short}"
         key = f"{stem}.{what}_accuracy"
         if key not in measured or f"{key}.spread_hi" not in measured:
             return ""
