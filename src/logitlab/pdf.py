@@ -71,16 +71,18 @@ def _wrapped_cells(table: Table, rows: Sequence[Sequence[str]]) -> list[list[str
     widths = list(table.col_widths) if table.col_widths else [1.0] * n
     total = sum(widths)
     chars = [
-        max(4, int(_TABLE_WIDTH * _PAGE[0] * w / total * 72 / (0.55 * _CELL_SIZE)) - 1)
+        max(4, int(_TABLE_WIDTH * _PAGE[0] * w / total * 72 / (0.6 * _CELL_SIZE)) - 1)
         for w in widths
     ]
     return [
-        [
-            textwrap.fill(str(cell), c) if cell else ""
-            for cell, c in zip(r, chars, strict=True)
-        ]
+        [_fill_cell(str(cell), c) for cell, c in zip(r, chars, strict=True)]
         for r in [list(table.columns), *rows]
     ]
+
+
+def _fill_cell(text: str, chars: int) -> str:
+    """Wrap at spaces only: a word longer than the column stays whole."""
+    return textwrap.fill(text, chars, break_long_words=False) if text else ""
 
 
 def _lines(row: Sequence[str]) -> float:
@@ -149,6 +151,7 @@ def _title_page(
 _LINES_PER_PAGE = 36  # single-line rows (header included) that fit below a title
 _NOTE_SIZE = 9  # points
 _NOTE_LINE = 0.0135  # a note line, fraction of the page height
+_NOTE_LINES_PER_PAGE = 60  # note lines on a page of their own
 
 
 def _table_pages(table: Table) -> list[Figure]:
@@ -179,12 +182,14 @@ def _table_pages(table: Table) -> list[Figure]:
             fig.text(0.08, bottom - 0.015, note, fontsize=_NOTE_SIZE, va="top")
             note = ""
         pages.append(fig)
-    if note:  # too long for the room under the last rows: a page of its own
-        fig = Figure(figsize=_PAGE)
-        title = _wrap(table.title + " (notes)", 6.9, 14)
-        fig.text(0.08, 0.94, title, fontsize=14, weight="bold", va="top")
-        top = 0.92 - 0.025 * (title.count("\n") + 1)
-        fig.text(0.08, top, note, fontsize=_NOTE_SIZE, va="top")
+    lines = note.split("\n") if note else []
+    per_page = _NOTE_LINES_PER_PAGE
+    for start in range(0, len(lines), per_page):  # too long for the room under the
+        fig = Figure(figsize=_PAGE)  # last rows: pages of their own
+        fig.text(0.08, 0.94, _wrap(table.title + " (notes)", 6.9, 14), fontsize=14,
+                 weight="bold", va="top")  # fmt: skip
+        text = "\n".join(lines[start : start + per_page])
+        fig.text(0.08, 0.89, text, fontsize=_NOTE_SIZE, va="top")
         pages.append(fig)
     return pages
 

@@ -79,8 +79,8 @@ def comparison_table(rows: list[Comparison], notes_before: Sequence[str] = ()) -
     text = "\n".join(f"[{n}] {note}" for note, n in notes.items())
     return Table(
         "The documents' numbers beside ours",
-        ["quantity", "where", "reading; data", "document", "measured", "diff.",
-         "noise", "note"],
+        ["quantity", "where", "reading; data", "doc.", "ours", "diff.", "noise",
+         "note"],
         cells,
         note="\n".join(
             [
@@ -92,7 +92,7 @@ def comparison_table(rows: list[Comparison], notes_before: Sequence[str] = ()) -
                 text,
             ]
         ),
-        col_widths=[0.25, 0.08, 0.22, 0.08, 0.08, 0.08, 0.07, 0.14],
+        col_widths=[0.23, 0.09, 0.21, 0.09, 0.09, 0.08, 0.07, 0.14],
     )  # fmt: skip
 
 
