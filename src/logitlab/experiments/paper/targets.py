@@ -39,7 +39,7 @@ def _chained_why(key: str) -> str:
 
 
 _FRESH_WHY = (
-    "The text's reading: one fresh, early-stopped 1000-epoch run per λ (all 12 tie). "
+    "The text's reading: one fresh, early-stopped run per penalty and λ. "
     "Its rate η0/(1+t/3) decays from the first epoch, while the listed code's search "
     "restarts the rate for every λ and continues from the last run's weights, and the "
     "fresh run's bias input is 1 with a standard-normal bias, the code's is the pixel "
