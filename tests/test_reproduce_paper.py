@@ -280,3 +280,13 @@ def test_softmax_chain_continues_each_run_from_the_last_ones_weights():
         assert out[f"{penalty}.test_accuracy"] == pytest.approx(test_acc)
     assert out["runs.n_iter"] == stops
     assert any(s < epochs for s in stops)  # the stopping rule was exercised
+
+
+def test_softmax_chain_without_a_stopping_rule_runs_every_epoch():
+    settings = {**DATA, "digits": None, "penalties": ["l1", "l2"],
+                "lambdas": [1e-2, 1e-3], "eta0": 0.01, "decay_T": 3.0,
+                "epochs": 4, "patience": None, "seed": 3}  # fmt: skip
+    out = run_softmax_chain(settings)
+    assert out["runs.n_iter"] == [4, 4, 4, 4]
+    stopped = run_softmax_chain({**settings, "patience": 1})
+    assert min(stopped["runs.n_iter"]) < 4  # with the rule, some run stops early

@@ -75,6 +75,9 @@ class PaperConfig:
     # the listed code's chained search again from other seeded starts: how far the
     # one unseeded start behind all of the paper's softmax numbers can move them
     softmax_chain_starts: tuple[int, ...] = (1, 2, 3, 4, 5)
+    # the chained search with no stopping rule, every λ run this many epochs: the
+    # text's "We run the 1000 epochs for each setting" (shortened, for time)
+    softmax_nostop_epochs: int = 300
     seed: int = 0
 
     def fast(self) -> PaperConfig:
@@ -91,6 +94,7 @@ class PaperConfig:
             softmax_seeds=(1,),
             softmax_seed_epochs=30,
             softmax_chain_starts=(1,),
+            softmax_nostop_epochs=10,
         )
 
 

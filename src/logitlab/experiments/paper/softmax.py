@@ -116,7 +116,8 @@ def _run_one(
     """One (penalty, λ) run from the chain's current weights; (epochs, best hold-out).
 
     Stops when the hold-out accuracy has been below `last` (the last epoch's that did
-    not fall) `patience` epochs in a row, as the listing's `cnt` counts.
+    not fall) `patience` epochs in a row, as the listing's `cnt` counts; never with
+    `patience` None (every λ runs all its epochs).
     """
     eta0, T, patience = s["eta0"], s["decay_T"], s["patience"]
     last, cnt, run_best, t = 0.0, 0, 0.0, 0
@@ -132,7 +133,7 @@ def _run_one(
             c.best = (acc, c.W, lam)
         if acc < last:
             cnt += 1
-            if cnt >= patience:
+            if patience is not None and cnt >= patience:
                 break
         else:
             cnt, last = 0, acc
