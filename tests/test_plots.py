@@ -18,6 +18,7 @@ from logitlab.plots import (
     sigmoid_figure,
     weight_images,
 )
+from logitlab.plots.paper_figures import curve_panels, lambda_curves, weight_grid
 
 
 @pytest.fixture(autouse=True)
@@ -120,3 +121,44 @@ def test_l1_l2_optima_are_the_constrained_minima():
     assert np.hypot(x, y) == pytest.approx(0.8, abs=1e-6)
     assert 4 * (x - 1.2) * y - 2 * (y - 0.6) * x == pytest.approx(0.0, abs=1e-3)
     assert (l1.get_xdata()[0], l1.get_ydata()[0]) == pytest.approx((0.8, 0.0), abs=1e-6)
+
+
+def test_paper_panels_can_share_one_y_axis():
+    panels = {"λ = 0.1": {"test": [50.0, 60.0]}, "λ = 0.01": {"test": [90.0, 99.0]}}
+    fig = curve_panels(panels, ylabel="accuracy (%)", sharey=True)
+    a, b = (ax for ax in fig.axes if ax.has_data())
+    assert a.get_ylim() == b.get_ylim()
+    assert a.get_ylim()[0] <= 50.0 and a.get_ylim()[1] >= 99.0
+
+
+def test_lambda_curves_differ_in_style_not_only_colour():
+    series = {f"s{i}": [1.0, 1.0, 1.0] for i in range(6)}  # six identical lines
+    fig = lambda_curves([0.1, 0.01, 0.001], series, ylabel="y", title="t")
+    lines = fig.axes[0].get_lines()
+    styles = {(line.get_marker(), str(line.get_linestyle())) for line in lines}
+    assert len(styles) == 6
+    # drawn in decreasing width and marker size, so the first stays visible under the
+    # last when they coincide
+    widths = [line.get_linewidth() for line in lines]
+    assert widths == sorted(widths, reverse=True)
+
+
+def test_weight_grid_with_colorbar_shares_one_scale_per_row():
+    rng = np.random.default_rng(0)
+    rows = {"weights": {str(k): rng.normal(size=784) * (k + 1) for k in range(3)}}
+    fig = weight_grid(rows, title="t", colorbar=True)
+    images = [ax.get_images()[0] for ax in fig.axes if ax.get_images()]
+    lims = {im.get_clim() for im in images}
+    top = max(np.abs(w).max() for w in rows["weights"].values())
+    assert lims == {(-top, top)}
+    assert len(fig.axes) == 3 + 1  # three images and one colour bar
+
+
+def test_ovr_roc_has_a_zoomed_inset_with_every_curve():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 3, 300)
+    proba = np.eye(3)[y] * 0.8 + rng.random((300, 3)) * 0.3
+    fig = roc_curves_ovr(y, proba / proba.sum(1, keepdims=True), ["a", "b", "c"])
+    (inset,) = fig.axes[0].child_axes
+    assert len(inset.get_lines()) == 3
+    assert inset.get_xlim() == (0.0, 0.1) and inset.get_ylim() == (0.8, 1.0)

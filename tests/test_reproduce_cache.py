@@ -102,3 +102,26 @@ def test_results_are_written_atomically(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         cache.save("exp", {"x": 1}, {"w": np.ones(2)})
     assert cache.load("exp", {"x": 1}) is None
+
+
+class _Bar:
+    """Records what a shared progress bar is told."""
+
+    def __init__(self):
+        self.updates: list[float] = []
+        self.closed = False
+
+    def update(self, n):
+        self.updates.append(n)
+
+    def close(self):
+        self.closed = True
+
+
+def test_a_whole_run_bar_advances_by_each_jobs_cost_cached_ones_at_once(tmp_path):
+    cache = ResultCache(tmp_path)
+    jobs = [Job("sq", _square, {"x": x}, cost=10.0 * (x + 1)) for x in range(3)]
+    run_jobs(cache, jobs[:1])  # the first is cached before the run
+    bar = _Bar()
+    run_jobs(cache, jobs, bar=bar)
+    assert bar.updates == [10.0, 20.0, 30.0] and not bar.closed  # the run closes it

@@ -7,7 +7,8 @@ import pytest
 from scipy.special import expit, log_softmax
 from threadpoolctl import threadpool_limits
 
-from logitlab.estimators import SoftmaxRegressionGD
+from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
+from logitlab.experiments.paper import config
 from logitlab.experiments.paper.config import paper_split, paper_stopping
 from logitlab.experiments.paper.pairs import difference_classifier, run_pair, run_sweep
 from logitlab.experiments.paper.softmax import run_softmax, run_softmax_chain
@@ -126,6 +127,31 @@ def test_sweep_matches_the_papers_code_and_keeps_the_best_epoch(penalty, method)
     )
     assert result["zero_share"] == np.mean(result["coef"] == 0)
     assert result["l1_norm"] == pytest.approx(np.abs(weights[best - 1][0]).sum())
+
+
+@pytest.mark.parametrize("penalty, method", [("l2", "proximal"), ("l1", "subgradient")])
+def test_stopping_while_training_equals_training_on_then_applying_the_rule(
+    penalty, method, monkeypatch
+):
+    """Pieces of 7 epochs, warm-started, stopped when the rule fires: the same kept
+    weights, bit for bit, and the same history as all epochs run then cut."""
+    X, y, Xv, yv, Xt, yt = paper_split((2, 8), 3000, 600, 0.1)
+    params = {"learning_rate": 2.0, "max_iter": 200, "penalty": penalty,
+              "alpha": 0.01, "l1_method": method}  # fmt: skip
+    eval_set = [("validation", Xv, yv), ("test", Xt, yt)]
+    full = LogisticRegressionGD(**params, snapshot_epochs=tuple(range(1, 201)))
+    full.fit(X, y, eval_set=eval_set)
+    stop, best = paper_stopping(full.history_["validation_accuracy"], 2)
+    assert stop < 150  # the rule fires well before max_iter: pieces are skipped
+    monkeypatch.setattr(config, "STOP_CHECK_EPOCHS", 7)
+    clf = LogisticRegressionGD(**params)
+    assert config.fit_paper_stopping(clf, 2, X, y, eval_set) == (stop, best)
+    assert stop <= clf.n_iter_ < stop + 7  # at most one piece beyond the stop
+    np.testing.assert_array_equal(clf.coef_, full.snapshots_[best][0])
+    np.testing.assert_array_equal(clf.intercept_, full.snapshots_[best][1])
+    for key in ("validation_accuracy", "test_accuracy", "data_loss", "epoch"):
+        assert clf.history_[key] == full.history_[key][:stop], key
+    assert clf.max_iter == 200 and not clf.warm_start  # parameters as they were
 
 
 def test_softmax_matches_the_papers_loop():
@@ -254,3 +280,13 @@ def test_softmax_chain_continues_each_run_from_the_last_ones_weights():
         assert out[f"{penalty}.test_accuracy"] == pytest.approx(test_acc)
     assert out["runs.n_iter"] == stops
     assert any(s < epochs for s in stops)  # the stopping rule was exercised
+
+
+def test_softmax_chain_without_a_stopping_rule_runs_every_epoch():
+    settings = {**DATA, "digits": None, "penalties": ["l1", "l2"],
+                "lambdas": [1e-2, 1e-3], "eta0": 0.01, "decay_T": 3.0,
+                "epochs": 4, "patience": None, "seed": 3}  # fmt: skip
+    out = run_softmax_chain(settings)
+    assert out["runs.n_iter"] == [4, 4, 4, 4]
+    stopped = run_softmax_chain({**settings, "patience": 1})
+    assert min(stopped["runs.n_iter"]) < 4  # with the rule, some run stops early

@@ -5,6 +5,15 @@ from __future__ import annotations
 import pytest
 
 from logitlab.experiments.comparison import Target, compare
+from logitlab.experiments.paper.pages import choice_text
+from logitlab.experiments.paper.run import best_by_holdout, softmax_bias_note
+from logitlab.experiments.paper.targets import (
+    CHAINED,
+    FRESH,
+    NUMBERS,
+    PAPER_TARGETS,
+    SPREAD,
+)
 from logitlab.experiments.reproduce import ALL_TARGETS, comparison_table
 
 # (key, value) for every number the documents give (issue 5's list)
@@ -58,7 +67,7 @@ def test_the_table_has_one_row_per_target_showing_the_documents_value():
     rows = compare(ALL_TARGETS, measured, {})
     table = comparison_table(rows)
     assert len(table.rows) == len(ALL_TARGETS)
-    shown = {(r[0], r[2]) for r in table.rows}
+    shown = {(r[0], r[3]) for r in table.rows}
     for t in ALL_TARGETS:
         if t.value is not None:
             assert any(what == t.what and float(v) == pytest.approx(t.value)
@@ -68,6 +77,31 @@ def test_the_table_has_one_row_per_target_showing_the_documents_value():
         if row.beyond_noise:
             assert cells[-1].startswith("[") and row.target.explanation
             assert row.target.explanation in table.note
+
+
+def test_every_row_names_its_reading_and_data_and_the_note_defines_the_data():
+    rows = compare(ALL_TARGETS, {}, {})
+    table = comparison_table(rows)
+    for t, cells in zip(ALL_TARGETS, table.rows, strict=True):
+        assert t.reading and t.protocol, t.key
+        assert cells[2] == f"{t.reading}; {t.protocol.split(':')[0]}"
+        assert t.protocol in table.note  # the short name is defined once, in full
+    # each softmax number of the paper is compared under both readings, side by side
+    softmax = [t for t in PAPER_TARGETS if t.key.startswith("paper.softmax.L")]
+    assert len(softmax) == 16
+    for chained, fresh in zip(softmax[::2], softmax[1::2], strict=True):
+        assert (chained.reading, fresh.reading) == (CHAINED, FRESH)
+        assert fresh.key == chained.key.replace(".holdout", ".single.holdout").replace(
+            ".test_", ".single.test_"
+        )
+        assert fresh.value == chained.value
+
+
+def test_the_3_vs_8_difference_rule_is_compared_with_section_2_4s_97_percent():
+    (t,) = [t for t in PAPER_TARGETS if t.key == "paper.diff_3v8.accuracy"]
+    assert (t.value, t.where) == (0.97, "§2.4")
+    (row,) = compare((t,), {t.key: 0.9594}, {t.key: 418})
+    assert not row.beyond_noise  # 95.94% of ~400 images is within noise of "97%"
 
 
 def test_noise_is_rounding_plus_two_binomial_standard_errors():
@@ -88,3 +122,43 @@ def test_explanations_quote_the_numbers_measured_in_this_run():
     assert row.note == "single run: 87.3%"
     (row,) = compare((t,), {"k": 0.8}, {})
     assert row.note == "single run: n/a"
+
+
+def test_a_tie_on_the_holdout_set_reads_as_a_tie_not_as_a_choice():
+    tied = {f"softmax.l{p}.{lam}": {"holdout_accuracy": 0.874}
+            for p in (1, 2) for lam in ("0.01", "0.0001")}  # fmt: skip
+    keys = list(tied)
+    assert best_by_holdout(tied, keys) == keys
+    text = choice_text(tied, keys)
+    assert text.startswith("a tie: 4 of the 4 runs reach the same 87.40%")
+    assert "cannot choose" in text
+    tied["softmax.l2.0.0001"] = {"holdout_accuracy": 0.8745}
+    assert best_by_holdout(tied, keys) == ["softmax.l2.0.0001"]
+    assert choice_text(tied, keys) == "L2, λ = 0.0001 (87.45% hold-out)"
+
+
+def _spread(lo, hi):
+    """Measured keys as `paper.run` makes them: every chained number at `lo`..`hi`
+    (as fractions of the paper's value), ours at the low end."""
+    measured = {f"{SPREAD}.n_starts": 6.0}
+    for stem, what, *_, value, _ in NUMBERS:
+        key = f"paper.softmax.{stem}.{what}_accuracy"
+        single = f"paper.softmax.{stem}.single.{what}_accuracy"
+        measured |= {key: value * lo, f"{key}.spread_lo": value * lo,
+                     f"{key}.spread_hi": value * hi, single: value * lo}  # fmt: skip
+    return measured
+
+
+def test_the_softmax_bias_note_concludes_from_the_spread_of_starts():
+    note = softmax_bias_note(_spread(0.99, 1.01))
+    assert "8 of the 8 numbers" in note and "brackets the paper's value for 8" in note
+    assert "chance, not a difference of method" in note
+    note = softmax_bias_note(_spread(0.98, 0.99))  # every start below the paper
+    assert "above the range for 8" in note and "chance" not in note
+    assert softmax_bias_note({}) == ""  # not measured: no claim
+    measured = _spread(0.98, 0.99)
+    for stem, what, *_, value, _ in NUMBERS:  # no stop: half the gap closed
+        key = f"paper.softmax.{stem}.{what}_accuracy"
+        measured[f"{key}.nostop"] = value * 0.99
+    note = softmax_bias_note(measured)
+    assert "raises 8 of the 8 numbers" in note and "from 1." in note

@@ -30,7 +30,6 @@ from logitlab._atomic import atomic_path
 _PAGE = (8.27, 11.69)  # A4 portrait, inches
 _MARGIN = 0.6  # inches between the page's edge and a figure page's content
 _CAPTION_SIZE = 9.5  # points
-_ROWS_PER_PAGE = 32
 _ROW = 0.022  # table row height, fraction of the page
 
 
@@ -62,31 +61,57 @@ def _wrap(text: str, width_in: float, fontsize: float) -> str:
     )
 
 
-def _draw_table(
-    fig: Figure,
-    table: Table,
-    rows: Sequence[Sequence[str]],
-    top: float,
-    bottom: float,
-) -> None:
-    """A matplotlib table filling the band from `bottom` to `top` (figure fraction)."""
-    ax = fig.add_axes((0.06, bottom, 0.88, top - bottom))
+_TABLE_WIDTH = 0.88  # of the page width
+_CELL_SIZE = 9  # points
+
+
+def _wrapped_cells(table: Table, rows: Sequence[Sequence[str]]) -> list[list[str]]:
+    """Header and rows, each cell wrapped to its column's width (never cut off)."""
+    n = len(table.columns)
+    widths = list(table.col_widths) if table.col_widths else [1.0] * n
+    total = sum(widths)
+    chars = [
+        max(4, int(_TABLE_WIDTH * _PAGE[0] * w / total * 72 / (0.6 * _CELL_SIZE)) - 1)
+        for w in widths
+    ]
+    return [
+        [_fill_cell(str(cell), c) for cell, c in zip(r, chars, strict=True)]
+        for r in [list(table.columns), *rows]
+    ]
+
+
+def _fill_cell(text: str, chars: int) -> str:
+    """Wrap at spaces only: a word longer than the column stays whole."""
+    return textwrap.fill(text, chars, break_long_words=False) if text else ""
+
+
+def _lines(row: Sequence[str]) -> float:
+    """A row's height in single-line rows: each extra line adds a line's height."""
+    return 1 + 0.6 * max(cell.count("\n") for cell in row)
+
+
+def _draw_table(fig: Figure, table: Table, cells: list[list[str]], top: float) -> float:
+    """A matplotlib table (header + rows, wrapped) hanging from `top` (figure
+    fraction), each row as tall as its most wrapped cell; returns its bottom."""
+    heights = [_lines(r) for r in cells]
+    bottom = top - _ROW * sum(heights)
+    ax = fig.add_axes((0.06, bottom, _TABLE_WIDTH, top - bottom))
     ax.axis("off")
     tab = ax.table(
-        cellText=[list(r) for r in rows],
-        colLabels=list(table.columns),
+        cellText=cells[1:],
+        colLabels=cells[0],
         colWidths=list(table.col_widths) if table.col_widths else None,
-        bbox=Bbox.from_bounds(
-            0.0, 0.0, 1.0, 1.0
-        ),  # fill the band: row height = band / rows
+        bbox=Bbox.from_bounds(0.0, 0.0, 1.0, 1.0),  # fill the band, rows in proportion
         cellLoc="center",
     )
     tab.auto_set_font_size(False)
-    tab.set_fontsize(9)
+    tab.set_fontsize(_CELL_SIZE)
     for (r, _), cell in tab.get_celld().items():
+        cell.set_height(heights[r])
         if r == 0:
             cell.set_text_props(weight="bold")
             cell.set_facecolor("#e6e6e6")
+    return bottom
 
 
 def _title_page(
@@ -112,9 +137,8 @@ def _title_page(
     if summary is not None:
         y -= 0.02
         fig.text(0.08, y, summary.title, fontsize=13, weight="bold", va="top")
-        height = _ROW * (len(summary.rows) + 1)
-        _draw_table(fig, summary, summary.rows, y - 0.02, max(0.05, y - 0.02 - height))
-        y -= 0.035 + height
+        y = _draw_table(fig, summary, _wrapped_cells(summary, summary.rows), y - 0.02)
+        y -= 0.015
         if summary.note:
             note = _wrap(summary.note, 6.9, 8.5)
             fig.text(0.08, max(0.03, y), note, fontsize=8.5, va="top")
@@ -124,26 +148,48 @@ def _title_page(
     return fig
 
 
+_LINES_PER_PAGE = 36  # single-line rows (header included) that fit below a title
+_NOTE_SIZE = 9  # points
+_NOTE_LINE = 0.0135  # a note line, fraction of the page height
+_NOTE_LINES_PER_PAGE = 60  # note lines on a page of their own
+
+
 def _table_pages(table: Table) -> list[Figure]:
+    """The table over as many pages as its wrapped rows need; its note below the last
+    rows, or on a page of its own when it does not fit there."""
+    cells = _wrapped_cells(table, table.rows)
+    header, used = cells[0], _lines(cells[0])
+    chunks: list[list[list[str]]] = []
+    chunk: list[list[str]] = []
+    for row in cells[1:]:
+        if chunk and used + _lines(row) > _LINES_PER_PAGE:
+            chunks.append(chunk)
+            chunk, used = [], _lines(header)
+        chunk.append(row)
+        used += _lines(row)
+    chunks.append(chunk)
     pages = []
-    chunks = [
-        table.rows[i : i + _ROWS_PER_PAGE]
-        for i in range(0, max(1, len(table.rows)), _ROWS_PER_PAGE)
-    ]
+    note = _wrap(table.note, 6.9, _NOTE_SIZE) if table.note else ""
     for k, rows in enumerate(chunks):
         fig = Figure(figsize=_PAGE)
         suffix = f" (continued, {k + 1}/{len(chunks)})" if k else ""
-        fig.text(0.08, 0.94, table.title + suffix, fontsize=14, weight="bold", va="top")
-        height = _ROW * (len(rows) + 1)
-        _draw_table(fig, table, rows, 0.9, max(0.08, 0.9 - height))
-        if table.note and k == len(chunks) - 1:
-            fig.text(
-                0.08,
-                max(0.05, 0.885 - height),
-                _wrap(table.note, 6.9, 9),
-                fontsize=9,
-                va="top",
-            )
+        title = _wrap(table.title + suffix, 6.9, 14)
+        fig.text(0.08, 0.94, title, fontsize=14, weight="bold", va="top")
+        top = 0.92 - 0.025 * (title.count("\n") + 1)
+        bottom = _draw_table(fig, table, [header, *rows], top)
+        last = k == len(chunks) - 1
+        if note and last and bottom - 0.015 - _NOTE_LINE * note.count("\n") > 0.04:
+            fig.text(0.08, bottom - 0.015, note, fontsize=_NOTE_SIZE, va="top")
+            note = ""
+        pages.append(fig)
+    lines = note.split("\n") if note else []
+    per_page = _NOTE_LINES_PER_PAGE
+    for start in range(0, len(lines), per_page):  # too long for the room under the
+        fig = Figure(figsize=_PAGE)  # last rows: pages of their own
+        fig.text(0.08, 0.94, _wrap(table.title + " (notes)", 6.9, 14), fontsize=14,
+                 weight="bold", va="top")  # fmt: skip
+        text = "\n".join(lines[start : start + per_page])
+        fig.text(0.08, 0.89, text, fontsize=_NOTE_SIZE, va="top")
         pages.append(fig)
     return pages
 

@@ -116,11 +116,16 @@ class ResultCache:
 
 @dataclass(frozen=True)
 class Job:
-    """One cacheable experiment: `func(settings)` must be a module-level function."""
+    """One cacheable experiment: `func(settings)` must be a module-level function.
+
+    `cost`: its estimated compute seconds on one quiet core, the weight of its step on
+    a whole run's progress bar (so the bar's rate and ETA are in seconds of work).
+    """
 
     name: str
     func: Callable[[dict[str, Any]], dict[str, Any]]
     settings: dict[str, Any]
+    cost: float = 1.0
 
 
 def _run_and_store(root: Path, job: Job) -> dict[str, Any]:
@@ -147,22 +152,33 @@ def run_jobs(
     *,
     n_jobs: int = 1,
     desc: str = "experiments",
+    bar: Any = None,
 ) -> list[dict[str, Any]]:
     """Results of `jobs` in order: cached ones loaded, the rest computed (in parallel).
 
     Put long jobs first: workers take them in order. Each finished job is stored at
-    once, by the process that ran it.
+    once, by the process that ran it. `bar`: a progress bar shared by a whole run,
+    advanced by each job's `cost` (cached ones at once) and left open; without it a
+    bar of this call's jobs is shown.
     """
     results: list[dict[str, Any] | None] = [
         cache.load(j.name, j.settings) for j in jobs
     ]
     todo = [i for i, r in enumerate(results) if r is None]
-    bar = progress_bar(len(jobs), desc=desc, initial=len(jobs) - len(todo))
+    own = bar is None
+    if own:
+        bar = progress_bar(len(jobs), desc=desc, initial=len(jobs) - len(todo))
+    else:
+        bar.update(sum(j.cost for j, r in zip(jobs, results, strict=True) if r))
+
+    def step(i: int) -> float:
+        return 1 if own else jobs[i].cost
+
     try:
         if n_jobs == 1 or len(todo) <= 1:
             for i in todo:
                 results[i] = _run_and_store(cache.root.parent, jobs[i])
-                bar.update(1)
+                bar.update(step(i))
         else:
             parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
             done = parallel(
@@ -170,9 +186,10 @@ def run_jobs(
             )
             for i, result in done:
                 results[i] = result
-                bar.update(1)
+                bar.update(step(i))
     finally:
-        bar.close()
+        if own:
+            bar.close()
     return [r for r in results if r is not None]
 
 

@@ -28,6 +28,10 @@ class Target:
         "fraction"  # "fraction" (binomial noise on n samples) | "loss" | "setting"
     )
     explanation: str = ""  # why ours differs, shown only when the difference is real
+    # which reading of the document the measurement follows ("listed code, chained
+    # search", "text, fresh start", ...) and on which data ("paper split", ...)
+    reading: str = ""
+    protocol: str = ""
 
     @property
     def rounding(self) -> float:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from logitlab import __version__
 from logitlab._atomic import output_transaction
-from logitlab._console import info
+from logitlab._console import info, progress_bar
 from logitlab._json import plain
 from logitlab.experiments.cache import ResultCache
 from logitlab.experiments.comparison import Comparison, Target, compare
@@ -42,8 +43,18 @@ def _fmt(value: float | None, target: Target) -> str:
     return f"{value:.4f}" if abs(value) < 100 else f"{value:.4g}"
 
 
-def comparison_table(rows: list[Comparison]) -> Table:
-    """The "document says / logitlab measured / difference" table with its notes."""
+def _reading(t: Target) -> str:
+    """The row's reading and the short name of its protocol (defined in the note)."""
+    protocol = t.protocol.split(":", 1)[0]
+    return "; ".join(part for part in (t.reading, protocol) if part)
+
+
+def comparison_table(rows: list[Comparison], notes_before: Sequence[str] = ()) -> Table:
+    """The "document says / logitlab measured / difference" table with its notes.
+
+    Every row names the reading of the document it follows and the data it was
+    measured on; `notes_before` are paragraphs that come before the numbered notes.
+    """
     notes: dict[str, int] = {}
     cells = []
     for row in rows:
@@ -57,6 +68,7 @@ def comparison_table(rows: list[Comparison]) -> Table:
             [
                 t.what,
                 t.where,
+                _reading(t),
                 _fmt(t.value, t),
                 _fmt(row.measured, t),
                 "—" if diff is None else f"{diff:+.4f}",
@@ -64,18 +76,25 @@ def comparison_table(rows: list[Comparison]) -> Table:
                 ref + (" beyond noise" if row.beyond_noise else ""),
             ]
         )
+    protocols = dict.fromkeys(r.target.protocol for r in rows if r.target.protocol)
     text = "\n".join(f"[{n}] {note}" for note, n in notes.items())
     return Table(
         "The documents' numbers beside ours",
-        ["quantity", "where", "document", "measured", "diff.", "noise", "note"],
+        ["quantity", "where", "reading; data", "doc.", "ours", "diff.", "noise",
+         "note"],
         cells,
-        note=(
-            "noise = the rounding of the printed number + 2 binomial standard errors "
-            "of the set the accuracy is measured on. Notes explain every difference "
-            "beyond noise:\n" + text
+        note="\n".join(
+            [
+                *notes_before,
+                "Data: " + "; ".join(protocols) + ".",
+                "noise = the rounding of the printed number + 2 binomial standard "
+                "errors of the set the accuracy is measured on. Notes explain every "
+                "difference beyond noise:",
+                text,
+            ]
         ),
-        col_widths=[0.36, 0.13, 0.09, 0.09, 0.09, 0.08, 0.16],
-    )
+        col_widths=[0.23, 0.09, 0.21, 0.09, 0.09, 0.08, 0.07, 0.14],
+    )  # fmt: skip
 
 
 def _comparison_json(rows: list[Comparison]) -> list[dict[str, Any]]:
@@ -91,6 +110,8 @@ def _comparison_json(rows: list[Comparison]) -> list[dict[str, Any]]:
             "noise": r.noise,
             "beyond_noise": r.beyond_noise,
             "note": r.note,
+            "reading": r.target.reading,
+            "protocol": r.target.protocol,
         }
         for r in rows
     ]
@@ -133,9 +154,10 @@ def reproduce(
         "timing": {},
     }
     settings: dict[str, str] = {}
+    bar = whole_run_bar(part, paper_cfg, report_cfg)
     if part in ("paper", "all"):
         start = time.perf_counter()
-        res = paper_run.run_paper(paper_cfg, cache, n_jobs=n_jobs)
+        res = paper_run.run_paper(paper_cfg, cache, n_jobs=n_jobs, bar=bar)
         m, n = paper_run.measured_numbers(paper_cfg, res)
         measured.update(m)
         n_eval.update(n)
@@ -150,7 +172,7 @@ def reproduce(
         info(f"paper done in {time.perf_counter() - start:.0f} s")
     if part in ("report", "all"):
         start = time.perf_counter()
-        res = report_run.run_report(report_cfg, cache, n_jobs=n_jobs)
+        res = report_run.run_report(report_cfg, cache, n_jobs=n_jobs, bar=bar)
         m, n = report_run.measured_numbers(res)
         measured.update(m)
         n_eval.update(n)
@@ -163,9 +185,11 @@ def reproduce(
         }
         settings["report"] = _settings_line(report_cfg)
         info(f"report done in {time.perf_counter() - start:.0f} s")
+    bar.close()
     rows = compare(targets, measured, n_eval)
     results["comparison"] = _comparison_json(rows)
-    table = comparison_table(rows)
+    bias = paper_run.softmax_bias_note(measured) if part != "report" else ""
+    table = comparison_table(rows, [bias] if bias else [])
     settings["cache"] = f"{cache.root} (delete it to recompute everything)"
     front: dict[str, Any] = dict(
         title="logitlab reproduce" + (" (--fast)" if fast else ""),
@@ -189,5 +213,39 @@ def reproduce(
     return results
 
 
+def whole_run_bar(part: str, paper_cfg: PaperConfig, report_cfg: ReportConfig) -> Any:
+    """One progress bar for the whole run, in estimated seconds of work: every job
+    advances it by its cost, so its rate and ETA cover both documents."""
+    total = 0.0
+    if part in ("paper", "all"):
+        total += sum(j.cost for j in paper_run.planned_jobs(paper_cfg).values())
+    if part in ("report", "all"):
+        total += report_run.planned_cost(report_cfg)
+    return progress_bar(
+        round(total), desc=f"reproduce {part}", unit="s of work", unit_scale=False,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed} elapsed, "
+        "{remaining} to go",
+    )  # fmt: skip
+
+
+def _plain_value(value: Any) -> str:
+    """A setting as a reader writes it: 0.01, 0.001; (2, 3), (2, 8); all; yes/no."""
+    if value is None:
+        return "all"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (tuple, list)):
+        if value and all(isinstance(v, (tuple, list)) for v in value):
+            return "; ".join(f"({_plain_value(v)})" for v in value)
+        return ", ".join(_plain_value(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
 def _settings_line(cfg: Any) -> str:
-    return ", ".join(f"{k}={v}" for k, v in dataclasses.asdict(cfg).items())
+    """Every setting as "name value", names in words, separated by " · "."""
+    return " · ".join(
+        f"{k.replace('_', ' ')} {_plain_value(v)}"
+        for k, v in dataclasses.asdict(cfg).items()
+    )

@@ -12,6 +12,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
+_MARKERS = ("o", "s", "^", "D", "v", "x")
+_LINESTYLES = ("-", "--", ":", "-.", (0, (5, 1)), (0, (1, 3)))
+
 
 def curve_panels(
     panels: Mapping[str, Mapping[str, Sequence[float]]],
@@ -22,17 +25,19 @@ def curve_panels(
     columns: int = 2,
     marks: Mapping[str, int] | None = None,
     log_y: bool = False,
+    sharey: bool = False,
 ) -> Figure:
     """One panel per title, each with one line per named curve (x = 1, 2, ...).
 
     `marks[panel]` draws a dotted line at an epoch (e.g. the one early stopping kept);
-    `log_y` for losses that start orders of magnitude above where they end.
+    `log_y` for losses that start orders of magnitude above where they end; `sharey`
+    gives every panel the same y-axis, so panels compare at a glance.
     """
     n = len(panels)
     cols = min(columns, n)
     rows = -(-n // cols)
     fig = Figure(figsize=(4.6 * cols, 3.3 * rows + 0.5), layout="constrained")
-    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    axes = fig.subplots(rows, cols, squeeze=False, sharey=sharey).ravel()
     for ax, (name, curves) in zip(axes, panels.items(), strict=False):
         for label, values in curves.items():
             y = np.asarray(values, dtype=np.float64)
@@ -59,11 +64,24 @@ def lambda_curves(
     title: str,
     log_y: bool = False,
 ) -> Figure:
-    """A quantity against λ (log axis), one line per series (e.g. L1, L2)."""
+    """A quantity against λ (log axis), one line per series (e.g. L1, L2).
+
+    Each series has its own colour, marker and line style, drawn with open markers
+    in decreasing width, so lines that lie on top of each other stay visible.
+    """
     fig = Figure(figsize=(6.5, 4.3), layout="constrained")
     ax = fig.add_subplot()
-    for label, values in series.items():
-        ax.plot(lambdas, values, "o-", linewidth=1.6, label=label)
+    for i, (label, values) in enumerate(series.items()):
+        ax.plot(
+            lambdas,
+            values,
+            marker=_MARKERS[i % len(_MARKERS)],
+            linestyle=_LINESTYLES[i % len(_LINESTYLES)],
+            markersize=9 - i,
+            markerfacecolor="none",
+            linewidth=2.4 - 0.25 * i,
+            label=label,
+        )
     ax.set_xscale("log")
     if log_y:
         ax.set_yscale("log")
@@ -78,39 +96,47 @@ def weight_grid(
     *,
     title: str,
     signed_rows: Sequence[str] | None = None,
+    colorbar: bool = False,
 ) -> Figure:
     """A grid of 28×28 images: one row per name, one column per entry of that row.
 
     Rows listed in `signed_rows` (default: all) are weights, drawn red/blue around a
-    white zero with a symmetric range per image; other rows (e.g. class mean images)
-    are drawn in grey levels.
+    white zero; other rows (e.g. class mean images) are drawn in grey levels. Without
+    `colorbar` each image has its own symmetric range (its pattern shows whatever its
+    size); with it, each row shares one range, read off the row's colour bar.
     """
     signed = set(rows) if signed_rows is None else set(signed_rows)
     n_cols = max(len(r) for r in rows.values())
-    fig = Figure(
-        figsize=(1.45 * n_cols + 1.2, 1.65 * len(rows) + 0.6), layout="constrained"
-    )
+    width = 1.45 * n_cols + (2.0 if colorbar else 1.2)
+    fig = Figure(figsize=(width, 1.65 * len(rows) + 0.6), layout="constrained")
     axes = fig.subplots(len(rows), n_cols, squeeze=False)
     for i, (row_name, images) in enumerate(rows.items()):
+        arrays = [
+            np.asarray(w, dtype=np.float64).reshape(28, 28) for w in images.values()
+        ]
+        row_lim = max(float(np.max(np.abs(a))) for a in arrays) or 1.0
+        shown = None
         for j in range(n_cols):
             ax = axes[i, j]
             ax.set_xticks([])
             ax.set_yticks([])
-            if j >= len(images):
+            if j >= len(arrays):
                 ax.axis("off")
                 continue
-            col_name, w = list(images.items())[j]
-            img = np.asarray(w, dtype=np.float64).reshape(28, 28)
+            img = arrays[j]
             if row_name in signed:
-                lim = float(np.max(np.abs(img))) or 1.0
-                ax.imshow(
+                lim = row_lim if colorbar else float(np.max(np.abs(img))) or 1.0
+                shown = ax.imshow(
                     img, cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest"
                 )
             else:
-                ax.imshow(img, cmap="gray", interpolation="nearest")
-            ax.set_title(col_name, fontsize=8)
+                grey = {"vmin": 0.0, "vmax": row_lim} if colorbar else {}
+                shown = ax.imshow(img, cmap="gray", interpolation="nearest", **grey)
+            ax.set_title(list(images)[j], fontsize=8)
             if j == 0:
                 ax.set_ylabel(row_name, fontsize=9)
+        if colorbar and shown is not None:
+            fig.colorbar(shown, ax=list(axes[i]), shrink=0.9, pad=0.01)
     fig.suptitle(title)
     return fig
 

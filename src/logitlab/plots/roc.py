@@ -46,14 +46,28 @@ def roc_curves_ovr(
     class_names: Sequence[str],
     *,
     title: str = "ROC curves, one class against the rest",
+    zoom: tuple[float, float] = (0.1, 0.8),
 ) -> Figure:
-    """One curve per class: that class's probability against membership of the class."""
+    """One curve per class: that class's probability against membership of the class.
+
+    Good classifiers crowd their curves into the top-left corner, so an inset repeats
+    them for false positive rates up to `zoom[0]` and true positive rates from
+    `zoom[1]`, where they can be told apart.
+    """
     y = np.asarray(y_true)
     p = np.asarray(proba, dtype=np.float64)
     fig = Figure(figsize=(7, 6), layout="constrained")
     ax = _roc_axes(fig, title)
+    inset = ax.inset_axes((0.36, 0.42, 0.6, 0.46))
     for k, name in enumerate(class_names):
         fpr, tpr, _ = roc_curve(y == k, p[:, k])
-        ax.plot(fpr, tpr, linewidth=1.5, label=f"{name} (AUC {auc(fpr, tpr):.4f})")
+        (line,) = ax.plot(
+            fpr, tpr, linewidth=1.5, label=f"{name} (AUC {auc(fpr, tpr):.4f})"
+        )
+        inset.plot(fpr, tpr, linewidth=1.2, color=line.get_color())
+    inset.set(xlim=(0.0, zoom[0]), ylim=(zoom[1], 1.0))
+    inset.tick_params(labelsize=7)
+    inset.grid(True, alpha=0.4)
+    ax.indicate_inset_zoom(inset, edgecolor="grey")
     ax.legend(loc="lower right", fontsize=8)
     return fig

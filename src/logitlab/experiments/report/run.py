@@ -36,55 +36,80 @@ def _base(cfg: ReportConfig) -> dict[str, Any]:
     return {"train_size": cfg.train_size, "seed": cfg.seed, "max_iter": cfg.max_iter}
 
 
-def run_report(
-    cfg: ReportConfig, cache: ResultCache, *, n_jobs: int = 1
-) -> dict[str, Any]:
-    """Nested CV, then the final model, the comparison and the from-scratch model."""
+# Estimated compute seconds on one quiet core for the full 60,000 images (scaled by
+# the images used), the weights of the whole run's progress bar; measured on 2 cores.
+_COST_60K = {"outer_fold": 20.0, "final": 12.0, "scratch": 15.0, "knn": 40.0,
+             "tree": 12.0}  # fmt: skip
+_SVM_COST_10K = 25.0  # the RBF SVM grows with the square of its images
+
+
+def _cost(name: str, settings: dict[str, Any]) -> float:
+    n = (settings["train_size"] or 60000) / 60000
+    if name == "compare_svm":
+        m = settings["max_train"] or 60000
+        return _SVM_COST_10K * (min(m, 60000 * n) / 10000) ** 2
+    return _COST_60K[name.removeprefix("compare_")] * n
+
+
+def first_jobs(cfg: ReportConfig) -> tuple[list[Job], list[str]]:
+    """The nested CV's outer folds and the comparison models (independent jobs)."""
     base = _base(cfg)
     search = {
         k: getattr(cfg, k)
-        for k in (
-            "outer_folds",
-            "inner_folds",
-            "n_iter",
-            "sampler",
-            "c_low",
-            "c_high",
-            "inner_train_size",
-        )
-    }
+        for k in ("outer_folds", "inner_folds", "n_iter", "sampler", "c_low",
+                  "c_high", "inner_train_size")
+    }  # fmt: skip
     others = {
-        "svm": {**base, "model": "svm", "max_train": cfg.svm_train_size},
+        "svm": {**base, "model": "svm", "max_train": cfg.svm_train_size}
+        | ({} if cfg.svm_pixels == "standardised" else {"pixels": cfg.svm_pixels}),
         "knn": {**base, "model": "knn", "max_train": None},
         "tree": {**base, "model": "tree", "max_train": None},
     }
+    settings = [{**base, **search, "fold": i} for i in range(cfg.outer_folds)]
     jobs = [
-        Job("outer_fold", run_outer_fold, {**base, **search, "fold": i})
-        for i in range(cfg.outer_folds)
+        Job("outer_fold", run_outer_fold, s, _cost("outer_fold", s)) for s in settings
     ]
-    jobs += [Job(f"compare_{name}", run_other, s) for name, s in others.items()]
-    first = run_jobs(cache, jobs, n_jobs=n_jobs, desc="report: nested CV, comparison")
+    jobs += [
+        Job(f"compare_{name}", run_other, s, _cost(f"compare_{name}", s))
+        for name, s in others.items()
+    ]
+    return jobs, list(others)
+
+
+def final_jobs(cfg: ReportConfig, C: float) -> list[Job]:
+    """The final model at the chosen C, the from-scratch one, and the report's C."""
+    base = _base(cfg)
+    scratch = {
+        **base,
+        "C": C,
+        "learning_rate": cfg.scratch_learning_rate,
+        "epochs": cfg.scratch_epochs,
+        "batch_size": cfg.scratch_batch_size,
+    }
+    return [
+        Job("final", run_final, {**base, "C": C}, _cost("final", base)),
+        Job("scratch", run_scratch, scratch, _cost("scratch", base)),
+        Job("final", run_final, {**base, "C": REPORT_C}, _cost("final", base)),
+    ]
+
+
+def planned_cost(cfg: ReportConfig) -> float:
+    """The estimated compute seconds of the whole report (for a run's progress bar)."""
+    return sum(j.cost for j in first_jobs(cfg)[0] + final_jobs(cfg, REPORT_C))
+
+
+def run_report(
+    cfg: ReportConfig, cache: ResultCache, *, n_jobs: int = 1, bar: Any = None
+) -> dict[str, Any]:
+    """Nested CV, then the final model, the comparison and the from-scratch model."""
+    jobs, others = first_jobs(cfg)
+    first = run_jobs(
+        cache, jobs, n_jobs=n_jobs, desc="report: nested CV, comparison", bar=bar
+    )
     folds, compare = first[: cfg.outer_folds], first[cfg.outer_folds :]
     C = choose_c(folds)
     final, scratch, final_doc = run_jobs(
-        cache,
-        [
-            Job("final", run_final, {**base, "C": C}),
-            Job(
-                "scratch",
-                run_scratch,
-                {
-                    **base,
-                    "C": C,
-                    "learning_rate": cfg.scratch_learning_rate,
-                    "epochs": cfg.scratch_epochs,
-                    "batch_size": cfg.scratch_batch_size,
-                },
-            ),
-            Job("final", run_final, {**base, "C": REPORT_C}),
-        ],
-        n_jobs=n_jobs,
-        desc="report: final models",
+        cache, final_jobs(cfg, C), n_jobs=n_jobs, desc="report: final models", bar=bar
     )
     return {
         "folds": folds,
