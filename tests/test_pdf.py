@@ -8,6 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 from pypdf import PdfReader
 
+from logitlab import pdf
 from logitlab.pdf import CaptionedFigure, Table, layout_kept, write_pdf
 
 
@@ -44,14 +45,28 @@ def test_pages_captions_and_tables_read_back(tmp_path):
         ],
     )
     pages = [_words(p.extract_text()) for p in PdfReader(path).pages]
-    assert len(pages) == 1 + 1 + 3 + 1  # title, figure, 70 rows over 3 pages, figure
+    n = -(-70 // (pdf._LINES_PER_PAGE - 1))  # one-line rows below a header per page
+    assert len(pages) == 1 + 1 + n + 1  # title, figure, the table's pages, figure
     assert "A report title" in pages[0] and "learning rate: 0.1" in pages[0]
     assert "accuracy 0.9876" in pages[0]
     assert "fig one" in pages[1] and _words(captions[0]) in pages[1]
-    assert "fig two" in pages[5] and _words(captions[1]) in pages[5]
-    table_text = " ".join(pages[2:5])
+    assert "fig two" in pages[-1] and _words(captions[1]) in pages[-1]
+    table_text = " ".join(pages[2 : 2 + n])
     assert all(f"{i} {i * i}" in table_text for i in range(70))
-    assert "continued, 3/3" in pages[4]
+    assert f"continued, {n}/{n}" in pages[1 + n]
+
+
+def test_long_cells_wrap_whole_and_long_notes_continue_on_pages_of_their_own(tmp_path):
+    long = "a cell far longer than its narrow column can hold on one line"
+    note = " ".join(f"note{i}" for i in range(1500))  # far more than a page
+    table = Table("Wide", ["key", "text"], [["k", long]], note=note,
+                  col_widths=[0.8, 0.2])  # fmt: skip
+    path = write_pdf(tmp_path / "w.pdf", title="t", settings={}, pages=[table])
+    pages = [_words(p.extract_text()) for p in PdfReader(path).pages]
+    assert all(word in pages[1] for word in long.split())  # wrapped, nothing cut
+    assert "(notes)" in pages[2] and len(pages) >= 4  # the note over its own pages
+    notes = " ".join(pages[1:])
+    assert all(f"note{i}" in notes for i in range(0, 1500, 37))
 
 
 def test_caption_does_not_stay_on_the_figure(tmp_path):
