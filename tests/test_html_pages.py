@@ -329,7 +329,7 @@ def test_reproduce_page_sorts_and_filters_the_comparison(browser, tmp_path, mnis
     )
     table = section.locator("table")
     headers = table.locator("thead th").all_text_contents()
-    measured = headers.index("measured")
+    measured = headers.index("ours")  # logitlab measured
     n_rows = table.locator("tbody tr").count()
 
     def numbers():
