@@ -16,7 +16,6 @@ from logitlab.errors import DivergenceError
 from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
 from logitlab.models.functions import binary_cross_entropy_clipped, sigmoid_two_branch
 from logitlab.models.losses import binary_loss_grad, multinomial_loss_grad
-from logitlab.optim import descent
 
 
 @pytest.fixture(scope="module")
@@ -251,7 +250,7 @@ def standardised_digits(mnist):
     return X, task.y_train[keep], X_test, task.y_test[keep_test]
 
 
-class _CountingKernel(descent.FullBatchKernel):
+class _CountingKernel(_kernels.FullBatchKernel):
     built = 0
 
     def __init__(self, *args, **kwargs):
@@ -281,7 +280,7 @@ def test_the_kernel_engine_equals_the_reference_engine(
             y_test[y_test < 2],
         )
     cls = SoftmaxRegressionGD if multiclass else LogisticRegressionGD
-    monkeypatch.setattr(descent, "FullBatchKernel", _CountingKernel)
+    monkeypatch.setattr(_kernels, "FullBatchKernel", _CountingKernel)
     fits = {}
     for min_size in (0, X.size + X_test.size + 1):  # everything prepared, nothing
         monkeypatch.setattr(_kernels, "_MIN_SIZE", min_size)
@@ -307,7 +306,7 @@ def test_the_kernel_engine_equals_the_reference_engine(
     assert fast.coef_.dtype == np.dtype(dtype)
 
 
-class _PassCountingKernel(descent.FullBatchKernel):
+class _PassCountingKernel(_kernels.FullBatchKernel):
     passes: ClassVar[dict[str, int]] = {}
 
     def _epoch(self, W, b, backward):
@@ -331,7 +330,7 @@ def test_one_pass_per_epoch(
 ):
     """The end-of-epoch measure's pass also gives the next epoch's gradient."""
     X, y, X_test, y_test = standardised_digits
-    monkeypatch.setattr(descent, "FullBatchKernel", _PassCountingKernel)
+    monkeypatch.setattr(_kernels, "FullBatchKernel", _PassCountingKernel)
     monkeypatch.setattr(_kernels, "_MIN_SIZE", 0)
     _PassCountingKernel.passes = {}
     SoftmaxRegressionGD(max_iter=12, **options).fit(

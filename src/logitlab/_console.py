@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
 from tqdm.auto import tqdm
+from tqdm.notebook import tqdm as _notebook_tqdm
 
 T = TypeVar("T")
 
@@ -35,9 +36,21 @@ def progress(iterable: Iterable[T], **kwargs: Any) -> Iterator[T]:
     yield from tqdm(iterable, file=sys.stderr, leave=False, **kwargs)
 
 
-def progress_bar(total: int | None, **kwargs: Any) -> Any:
-    """A manual tqdm bar (`update(n)`, `close()`), disabled when progress is off."""
+def in_notebook() -> bool:
+    """True in Jupyter, where tqdm.auto draws a widget (stderr is no terminal there)."""
+    return issubclass(tqdm, _notebook_tqdm)
+
+
+def progress_bar(total: int | None, *, shown: bool | None = None, **kwargs: Any) -> Any:
+    """A manual tqdm bar (`update(n)`, `close()`), disabled when progress is off.
+
+    `shown`: None follows `progress_enabled`; a library call passes whether its user
+    asked for progress (`verbose > 0`): False never draws, True draws in a terminal
+    or a notebook (a widget there, through tqdm.auto), unless quiet.
+    """
     disable = not progress_enabled()
+    if shown is not None:
+        disable = not shown or is_quiet() or not (sys.stderr.isatty() or in_notebook())
     return tqdm(total=total, file=sys.stderr, leave=False, disable=disable, **kwargs)
 
 

@@ -199,7 +199,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         result = descend(
             self._family,
             X_fit,
-            self._targets(labels, dtype),
+            labels,
             W,
             b,
             config=self._descent_config(),
@@ -243,26 +243,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         return W, (np.array(b, dtype=dtype) if np.ndim(b) else dtype.type(b))
 
     def _descent_config(self) -> DescentConfig:
-        return DescentConfig(
-            learning_rate=float(self.learning_rate),
-            max_iter=int(self.max_iter),
-            batch_size=None if self.batch_size is None else int(self.batch_size),
-            momentum=float(self.momentum),
-            nesterov=bool(self.nesterov),
-            momentum_schedule=self.momentum_schedule,
-            schedule=self.schedule,
-            decay_steps=float(self.decay_steps),
-            decay_rate=float(self.decay_rate),
-            loss_scale=self.loss_scale,
-            tol=None if self.tol is None else float(self.tol),
-            stopping=self.stopping,
-            patience=int(self.patience),
-            early_stopping_metric=self.early_stopping_metric,
-            snapshot_epochs=tuple(int(e) for e in self.snapshot_epochs),
-            record_steps=bool(self.record_steps),
-            fit_intercept=bool(self.fit_intercept),
-            verbose=int(self.verbose),
-        )
+        return DescentConfig.from_params(self.get_params())
 
     def _check_n_classes(self, n_classes: int) -> None:
         """Hook for the binary model to refuse more than two classes."""

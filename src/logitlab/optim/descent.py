@@ -1,50 +1,28 @@
-"""The one gradient-descent engine behind both estimators.
+"""The one gradient-descent engine behind both estimators: the epoch loop.
 
 An epoch is one pass over the training rows: one step for full batch, ⌈n/k⌉ steps for
-mini-batches of k (SGD: k = 1). A step on batch B:
+mini-batches of k (SGD: k = 1). A step on batch B (the families in `steps`):
 
-    g  = s · ∇ mean-loss_B(W, b) + ∇ smooth-penalty(W)      s = 1 (mean) or n (sum)
-    v  = μ v + g;  d = g + μ v (Nesterov) or v (momentum) or g (plain)
-    W <- prox(W - η d, η);  b <- b - η d_b                  prox: L1 soft-threshold
+    g  = s · ∇ mean-loss_B(W, b) + ∇ smooth-penalty(W)      s = 1 (mean) or Σ weights
+    W <- prox(W - η d, η);  b <- b - η d_b       d from g by the optimiser family
 
-momentum_schedule="accelerated" replaces the constant μ by Nesterov's accelerated
-schedule μ_k = (k-1)/(k+2) at step k (counted over the whole fit): the gradient is
-taken at the extrapolated point Y = W_k + μ_k (W_k - W_{k-1}), then
-W_{k+1} = prox(Y - η g(Y), η); with the L1 prox this is FISTA (Beck & Teboulle 2009).
-`momentum` and `nesterov` are then unused.
+The mean loss is weighted, Σ s_i ℓ_i / Σ s_i over the batch, with sample weights s_i
+(1 when none are given). With loss_scale="sum" the objective is the (weighted) SUM of
+the per-sample losses over all rows plus the penalty (the paper's softmax); a
+mini-batch estimates it as Σ s_i times its mean, so mini-batch and full batch minimise
+the same objective.
 
-With loss_scale="sum" the objective is the SUM of the per-sample losses over all n rows
-plus the penalty (the paper's softmax); a mini-batch estimates it as n × its mean loss,
-so mini-batch and full batch minimise the same objective.
+Every full pass over a data set (gradient, end-of-epoch measure, the line search's
+trial points, each eval set) goes through an `Objective` prepared once per data set
+and fit (`prepare`). Mini-batch fits use the NumPy reference throughout (preparing a
+fast form does not pay for one measure per epoch) with BLAS on one thread: on products
+this small its threads cost more than they gain (0.75 s against 8.04 s for the same
+fit, measured on 2 cores). Full batch and not accelerated, the next step's gradient is
+taken at the weights the end-of-epoch measure saw, so the measure computes it in the
+same pass: one pass per epoch.
 
-History convention: every entry of `history` for epoch e (1-based) is measured on the
-weights at the END of epoch e, after its e-th pass. The guide's naive loop appends the
-loss BEFORE each update, so its `losses[i]` is the loss after i updates: for full batch,
-`losses[i] == history["loss"][i - 1]` for i >= 1, and `losses[0]` is `initial_loss`
-(the loss at the initial weights, also kept). We chose end-of-epoch because then the
-last entry describes the returned weights, and snapshots, early stopping and eval-set
-scores all refer to the same weights. The loss-change test matches the guide too:
-stop after epoch e when |loss_e - loss_{e-1}| < tol, with loss_0 = initial_loss, which
-returns the same weights as the guide's loop with the same tol.
-
-"time" is the cumulative wall time of the optimisation steps only (plus preparing the
-training set's kernel, counted in epoch 1); the end-of-epoch measurements for the
-history (training loss and accuracy, eval sets) are excluded, so it compares across
-settings that record different eval sets — except the training set's measure when it
-also yields the next epoch's gradient (full batch, not accelerated): that pass is the
-next step's work, so it is counted.
-
-record_steps=True also records every step (the paper's Fig. 2 plots mini-batch GD per
-mini-batch): `steps["step"]`, the batch's data loss at the weights the step starts
-from (`steps["loss"]`) and each eval set's loss and accuracy at those same weights —
-so the first step of epoch e+1 shows what `history` shows for the end of epoch e.
-
-Full batch: every full pass over a data set (gradient, end-of-epoch measure, the line
-search's trial points, each eval set) goes through one `FullBatchKernel` prepared per
-data set and fit, when `_kernels.worth_preparing` says the set is big enough; otherwise,
-and for mini-batches, through the reference functions of `models.losses`. Mini-batch
-steps run with BLAS on one thread: on products this small its threads cost more than
-they gain (0.75 s against 8.04 s for the same fit, measured on 2 cores).
+What is recorded (history at the end of each epoch, "time", step records) is in
+`recording`; when to stop (tol, gradient, early stopping) in `stopping`.
 
 Divergence: a non-finite batch loss, or an epoch loss above DIVERGENCE_FACTOR times the
 initial loss, raises DivergenceError naming the learning rate, before any non-finite
@@ -55,34 +33,26 @@ too-large learning rate shows up as an exploding, not a NaN, loss.)
 from __future__ import annotations
 
 import math
-import time
-import warnings
-from collections.abc import Callable, Sequence
-from contextlib import nullcontext
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.exceptions import ConvergenceWarning
 
-from logitlab import _console
-from logitlab.backends.kernels import (
-    FullBatchKernel,
-    single_threaded_blas,
-    worth_preparing,
-)
+from logitlab.backends import Objective, prepare
+from logitlab.backends.kernels import single_threaded_blas
 from logitlab.errors import DivergenceError
 from logitlab.models.losses import Family
 from logitlab.models.penalties import Penalty
 from logitlab.optim.batches import iter_batches
-from logitlab.optim.early_stopping import EarlyStopping
-from logitlab.optim.line_search import backtracking_step
+from logitlab.optim.recording import Recorder, Stopwatch
 from logitlab.optim.schedules import learning_rate_at
+from logitlab.optim.steps import Stepper, StepState
+from logitlab.optim.stopping import Stopping, gradient_max
 
 Array = NDArray[Any]
-
-_Forward = Callable[[Array, Any], tuple[float, float]]  # (W, b) -> (loss, accuracy)
 DIVERGENCE_FACTOR = 1e4  # an epoch loss this many times the initial loss has diverged
 
 
@@ -93,6 +63,7 @@ class DescentConfig:
     learning_rate: float = 0.1
     max_iter: int = 100
     batch_size: int | None = None
+    shuffle: bool = True
     momentum: float = 0.0
     nesterov: bool = False
     momentum_schedule: str = "constant"  # "constant" (μ = momentum) | "accelerated"
@@ -108,6 +79,15 @@ class DescentConfig:
     record_steps: bool = False
     fit_intercept: bool = True
     verbose: int = 0
+    n_jobs: int | None = None
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> DescentConfig:
+        """The settings among an estimator's `get_params()` (the others ignored)."""
+        names = {f.name for f in fields(cls)}
+        given = {k: v for k, v in params.items() if k in names}
+        given["snapshot_epochs"] = tuple(int(e) for e in given["snapshot_epochs"])
+        return cls(**given)
 
 
 @dataclass(frozen=True)
@@ -115,8 +95,11 @@ class EvalSet:
     """A named data set scored after every epoch: rows X and class indices."""
 
     name: str
-    X: Array
+    X: Any  # array or scipy.sparse matrix
     labels: NDArray[np.intp]
+
+    def prepare(self, family: Family, backend: str, n_jobs: int | None) -> Objective:
+        return prepare(family, self.X, self.labels, backend=backend, n_jobs=n_jobs)
 
 
 @dataclass
@@ -130,16 +113,122 @@ class DescentResult:
     best_epoch: int | None = None
     converged: bool = False
     steps: dict[str, list[float]] = field(default_factory=dict)
+    state: StepState | None = None  # the optimiser's state, for partial_fit
 
 
-def _copy(W: Array, b: Any) -> tuple[Array, Any]:
-    return W.copy(), np.copy(b)
+@dataclass(frozen=True)
+class TrainingSet:
+    """The training rows as the steps see them: all at once or in mini-batches."""
+
+    family: Family
+    X: Any  # array or scipy.sparse CSR matrix
+    labels: NDArray[np.intp]
+    sample_weight: Array | None = None
+
+    @property
+    def total_weight(self) -> float:
+        if self.sample_weight is None:
+            return float(self.X.shape[0])
+        return float(np.sum(self.sample_weight))
+
+    def prepare(self, backend: str, n_jobs: int | None) -> Objective:
+        return prepare(
+            self.family, self.X, self.labels,
+            sample_weight=self.sample_weight, backend=backend, n_jobs=n_jobs,
+        )  # fmt: skip
+
+    def batches(
+        self, full: Objective, c: DescentConfig, rng: np.random.Generator
+    ) -> Iterator[Objective]:
+        """One epoch's batches: `full` itself, or mini-batches on the reference."""
+        w = self.sample_weight
+        for idx in iter_batches(self.X.shape[0], c.batch_size, rng, shuffle=c.shuffle):
+            if idx is None:
+                yield full
+            else:
+                yield prepare(
+                    self.family, self.X[idx], self.labels[idx],
+                    sample_weight=None if w is None else w[idx], backend="numpy",
+                )  # fmt: skip
+
+
+class _ReusedGradient:
+    """The training set's full passes, each gradient kept for the step that needs it.
+
+    With `reuse`, the end-of-epoch measure (`loss_accuracy`) also computes the gradient
+    in the same pass; the next step (or the gradient stopping test) at the same
+    weights takes it from here instead of passing over the data again.
+    """
+
+    def __init__(self, objective: Objective, reuse: bool) -> None:
+        self.objective, self.reuse = objective, reuse
+        self.n_samples = objective.n_samples
+        self._kept: tuple[Array, tuple[float, Array, Any]] | None = None
+
+    def loss_grad(self, W: Array, b: Any) -> tuple[float, Array, Any]:
+        if self._kept is None or self._kept[0] is not W:
+            self._kept = (W, self.objective.loss_grad(W, b))
+        return self._kept[1]
+
+    def loss_accuracy(self, W: Array, b: Any) -> tuple[float, float]:
+        if not self.reuse:
+            return self.objective.loss_accuracy(W, b)
+        loss, gW, gb, accuracy = self.objective.loss_grad_accuracy(W, b)
+        self._kept = (W, (loss, gW, gb))
+        return loss, accuracy
+
+    def loss_grad_accuracy(self, W: Array, b: Any) -> tuple[float, Array, Any, float]:
+        return self.objective.loss_grad_accuracy(W, b)
+
+
+def make_stepper(c: DescentConfig, penalty: Penalty, scale: float) -> Stepper:
+    return Stepper(
+        penalty, scale, c.learning_rate,
+        momentum=c.momentum, nesterov=c.nesterov,
+        accelerated=c.momentum_schedule == "accelerated",
+        line_search=c.schedule == "line_search", shrink=c.decay_rate,
+        fit_intercept=c.fit_intercept,
+    )  # fmt: skip
+
+
+def run_steps(
+    stepper: Stepper,
+    state: StepState,
+    batches: Iterator[Objective],
+    eta: float,
+    *,
+    epoch: int,
+    on_step: Callable[[int, float, Array, Any], None] | None = None,
+) -> float:
+    """Steps over the batches in order; return the last η taken. `on_step` sees
+    each step's number, batch loss and the weights it starts from."""
+    for batch in batches:
+        batch_loss, gW, gb = stepper.gradient(state, batch)
+        if not math.isfinite(batch_loss):
+            raise _diverged(epoch, eta, batch_loss)
+        if on_step is not None:
+            on_step(state.step, batch_loss, state.W, state.b)
+        eta = stepper.update(state, batch, batch_loss, (gW, gb), eta)
+    return eta
+
+
+def epoch_rate(c: DescentConfig, epoch: int) -> float:
+    """The schedule's learning rate for epoch `epoch` (1-based)."""
+    return learning_rate_at(
+        c.schedule, c.learning_rate, epoch - 1,
+        decay_steps=c.decay_steps, decay_rate=c.decay_rate,
+    )  # fmt: skip
+
+
+def blas_for(c: DescentConfig) -> AbstractContextManager[Any]:
+    """Mini-batch products are too small for BLAS threads to pay (module docstring)."""
+    return single_threaded_blas() if c.batch_size is not None else nullcontext()
 
 
 def descend(
     family: Family,
-    X: Array,
-    Y: Array,
+    X: Any,
+    labels: NDArray[np.intp],
     W: Array,
     b: Any,
     *,
@@ -148,267 +237,118 @@ def descend(
     rng: np.random.Generator,
     eval_sets: Sequence[EvalSet] = (),
     validation: EvalSet | None = None,
+    sample_weight: Array | None = None,
 ) -> DescentResult:
-    """Minimise s·mean-loss(W, b) + penalty(W) from (W, b); Y is the loss's target.
+    """Minimise s·mean-loss(W, b) + penalty(W) from (W, b) over rows X with class
+    indices `labels`.
 
-    `eval_sets` (rows and class indices) are scored each epoch into history as
-    f"{name}_loss" / f"{name}_accuracy"; `validation`, if given, drives early stopping
-    (and is scored under its own name).
+    `eval_sets` are scored each epoch into history as f"{name}_loss" /
+    f"{name}_accuracy"; `validation`, if given, drives early stopping (and is scored
+    under its own name).
     """
     c = config
-    n = X.shape[0]
-    scale = 1.0 if c.loss_scale == "mean" else float(n)
     scored = list(eval_sets)
     if validation is not None and all(s.name != validation.name for s in scored):
         scored.append(validation)
-    start = time.perf_counter()
-    n_classes = Y.shape[1] if Y.ndim == 2 else 2
-    kernel = _kernel_for(family, X, Y, n_classes, c)
-    prepare_time = time.perf_counter() - start
-    full_loss_grad, full_loss_accuracy = (
-        (kernel.loss_grad, kernel.loss_accuracy)
-        if kernel is not None
-        else _reference(family, X, Y)
-    )
+    backend = "auto" if c.batch_size is None else "numpy"
+    data = TrainingSet(family, X, labels, sample_weight)
+    clock = Stopwatch()
+    reuse = c.batch_size is None and c.momentum_schedule != "accelerated"
+    training = _ReusedGradient(data.prepare(backend, c.n_jobs), reuse)
+    with clock.paused():  # eval sets are not the training's time
+        scorers = [
+            (s.name, s.prepare(family, backend, c.n_jobs).loss_accuracy) for s in scored
+        ]
+    recorder = Recorder(
+        scorers, clock, max_iter=c.max_iter, record_steps=c.record_steps,
+        snapshot_epochs=c.snapshot_epochs, verbose=c.verbose,
+    )  # fmt: skip
+    stopping = Stopping(
+        tol=c.tol, rule=c.stopping, patience=c.patience,
+        metric=c.early_stopping_metric,
+        validation=None if validation is None else validation.name,
+    )  # fmt: skip
+    scale = 1.0 if c.loss_scale == "mean" else data.total_weight
+    try:
+        return _epochs(
+            data, training, StepState.start(W, b), make_stepper(c, penalty, scale),
+            c, rng, recorder, stopping,
+        )  # fmt: skip
+    finally:
+        recorder.close()
 
-    scorers = [(s.name, _scorer(family, s, n_classes, c)) for s in scored]
-    accelerated = c.momentum_schedule == "accelerated"
-    # Full batch, next gradient taken at the iterate itself (not at the accelerated
-    # schedule's look-ahead point): the end-of-epoch measure computes that gradient
-    # in the same pass and the next epoch starts from it, one pass saved per epoch.
-    grad_at_measure = kernel.loss_grad_accuracy if kernel and not accelerated else None
-    cached: tuple[Array, tuple[float, Array, Any]] | None = None  # (W, loss_grad(W))
 
-    def measure(W: Array, b: Any) -> tuple[float, float, float]:
-        """(objective, data loss, accuracy) on the whole training set."""
-        nonlocal cached
-        if grad_at_measure is not None:
-            mean_loss, gW, gb, accuracy = grad_at_measure(W, b)
-            cached = (W, (mean_loss, gW, gb))
-        else:
-            mean_loss, accuracy = full_loss_accuracy(W, b)
+def _epochs(
+    data: TrainingSet,
+    training: _ReusedGradient,
+    state: StepState,
+    stepper: Stepper,
+    c: DescentConfig,
+    rng: np.random.Generator,
+    recorder: Recorder,
+    stopping: Stopping,
+) -> DescentResult:
+    """The epoch loop: steps, the end-of-epoch measure, recording, stopping."""
+    penalty, scale = stepper.penalty, stepper.scale
+
+    def measure() -> dict[str, float]:
+        mean_loss, accuracy = training.loss_accuracy(state.W, state.b)
         data_loss = scale * mean_loss
-        return data_loss + penalty.value(W), data_loss, accuracy
+        loss = data_loss + penalty.value(state.W)
+        return {"loss": loss, "data_loss": data_loss, "train_accuracy": accuracy}
 
-    def diverged(epoch: int, eta: float, loss: float) -> DivergenceError:
-        return DivergenceError(
-            f"training diverged in epoch {epoch} (loss {loss:.3g}) with "
-            f"learning_rate={eta:.3g}; try a smaller learning rate "
-            f"such as {eta / 10:.3g}"
-        )
+    def gradient_at(W: Array, b: Any, eta: float) -> float:
+        loss_grad = training.loss_grad(W, b)
+        return gradient_max(loss_grad, W, scale, penalty, eta, stepper.fit_intercept)
 
-    initial_loss = measure(W, b)[0]
+    initial_loss = prev_loss = measure()["loss"]
     if not math.isfinite(initial_loss):
         raise DivergenceError(
             f"the loss at the initial weights is {initial_loss}; check the input values"
         )
-    loss_limit = DIVERGENCE_FACTOR * max(initial_loss, 1e-12)
-    keys = ["epoch", "loss", "data_loss", "learning_rate", "time", "train_accuracy"]
-    keys += [f"{s.name}_{m}" for s in scored for m in ("loss", "accuracy")]
-    history: dict[str, list[float]] = {k: [] for k in keys}
-    eval_keys = keys[len(keys) - 2 * len(scored) :]
-    steps: dict[str, list[float]] = (
-        {k: [] for k in ("step", "loss", *eval_keys)} if c.record_steps else {}
-    )
-    snapshots: dict[int, tuple[Array, Any]] = {}
-    stopper = EarlyStopping(c.patience) if validation is not None else None
-    vW, vb = np.zeros_like(W), np.zeros_like(b)
-    line_search = c.schedule == "line_search"
-    eta_search = c.learning_rate
-    W_prev, b_prev, step = W, b, 0  # the previous iterate, for the accelerated schedule
-    prev_loss, elapsed, converged, epoch = initial_loss, prepare_time, False, 0
-    # mini-batch products are too small for BLAS threads to pay (see the docstring)
-    blas = single_threaded_blas if c.batch_size is not None else nullcontext
-    bar = _console.progress_bar(c.max_iter, desc="epochs")
-    try:
-        for epoch in range(1, c.max_iter + 1):
-            start = time.perf_counter()
-            eta = learning_rate_at(
-                c.schedule,
-                c.learning_rate,
-                epoch - 1,
-                decay_steps=c.decay_steps,
-                decay_rate=c.decay_rate,
-            )
-            with blas():
-                for idx in iter_batches(n, c.batch_size, rng):
-                    step += 1
-                    if accelerated:  # gradient at Y = W_k + μ_k (W_k - W_{k-1})
-                        mu = (step - 1) / (step + 2)
-                        W, b, W_prev, b_prev = (
-                            W + mu * (W - W_prev),
-                            b + mu * (b - b_prev),
-                            W,
-                            b,
-                        )
-                    if idx is None:
-                        loss_grad, forward = full_loss_grad, full_loss_accuracy
-                    else:
-                        loss_grad, forward = _reference(family, X[idx], Y[idx])
-                    if cached is not None and cached[0] is W:
-                        batch_loss, gW, gb = cached[1]  # from measure or the stop test
-                    else:
-                        batch_loss, gW, gb = loss_grad(W, b)
-                    if not math.isfinite(batch_loss):
-                        raise diverged(epoch, eta, batch_loss)
-                    if steps:  # a measurement: its time is not the optimiser's
-                        recording = time.perf_counter()
-                        steps["step"].append(step)
-                        steps["loss"].append(batch_loss)
-                        for name, evaluate in scorers:
-                            loss_acc = evaluate(W, b)
-                            steps[f"{name}_loss"].append(loss_acc[0])
-                            steps[f"{name}_accuracy"].append(loss_acc[1])
-                        start += time.perf_counter() - recording
-                    gW = scale * gW + penalty.step_gradient(W)
-                    gb = scale * gb if c.fit_intercept else np.zeros_like(gb)
-                    if line_search:
+    epoch = 0
+    for epoch in range(1, c.max_iter + 1):
+        with blas_for(c):
+            eta = run_steps(
+                stepper, state, data.batches(training, c, rng), epoch_rate(c, epoch),
+                epoch=epoch, on_step=recorder.step,
+            )  # fmt: skip
+        measured = measure()
+        if not measured["loss"] <= DIVERGENCE_FACTOR * max(initial_loss, 1e-12):
+            raise _diverged(epoch, eta, measured["loss"])  # also catches NaN
+        recorder.epoch(epoch, {**measured, "learning_rate": eta}, state.W, state.b)
+        if stopping.done(
+            epoch, prev_loss - measured["loss"], state.W, state.b, eta,
+            history=recorder.history, gradient_max=gradient_at,
+        ):  # fmt: skip
+            break
+        prev_loss = measured["loss"]
+    return _result(state, epoch, initial_loss, recorder, stopping, c)
 
-                        def objective(W1: Array, b1: Any, f: Any = forward) -> float:
-                            return scale * f(W1, b1)[0] + penalty.smooth_value(W1)
 
-                        f0 = scale * batch_loss + penalty.smooth_value(W)
-                        eta = backtracking_step(
-                            objective, W, b, gW, gb, f0, eta_search,
-                            prox=penalty.prox, shrink=c.decay_rate,
-                        )  # fmt: skip
-                        # next search starts one notch up, never above learning_rate
-                        eta_search = min(eta / c.decay_rate, c.learning_rate)
-                    if c.momentum and not accelerated:
-                        vW, vb = c.momentum * vW + gW, c.momentum * vb + gb
-                        gW, gb = (
-                            (gW + c.momentum * vW, gb + c.momentum * vb)
-                            if c.nesterov
-                            else (vW, vb)
-                        )
-                    W = penalty.prox(W - eta * gW, eta)
-                    b = b - eta * gb
-            if grad_at_measure is None:  # else the measure computes a gradient: timed
-                elapsed += time.perf_counter() - start
-            loss, data_loss, accuracy = measure(W, b)
-            if grad_at_measure is not None:
-                elapsed += time.perf_counter() - start
-            if not loss <= loss_limit:  # also catches NaN
-                raise diverged(epoch, eta, loss)
-            row = {
-                "epoch": epoch,
-                "loss": loss,
-                "data_loss": data_loss,
-                "learning_rate": eta,
-                "time": elapsed,
-                "train_accuracy": accuracy,
-            }
-            for name, evaluate in scorers:
-                row[f"{name}_loss"], row[f"{name}_accuracy"] = evaluate(W, b)
-            for k in keys:
-                history[k].append(row[k])
-            if epoch in c.snapshot_epochs:
-                snapshots[epoch] = _copy(W, b)
-            if c.verbose and epoch % c.verbose == 0:  # the homework's "Epoch 10, Loss"
-                line = f"Epoch {epoch}, Loss: {loss:.4f}"
-                line += "".join(
-                    f", {s.name} loss: {row[f'{s.name}_loss']:.4f}" for s in scored
-                )
-                _console.info(line)
-            bar.update(1)
-
-            if c.tol is not None:
-                if c.stopping == "loss":
-                    converged = abs(prev_loss - loss) < c.tol
-                else:
-                    if cached is None or cached[0] is not W:
-                        cached = (W, full_loss_grad(W, b))
-                    gmax = _gradient_max(
-                        cached[1], W, scale, penalty, eta, c.fit_intercept
-                    )
-                    converged = gmax <= c.tol
-                if converged:
-                    break
-            prev_loss = loss
-            if stopper is not None and validation is not None:
-                score = (
-                    row[f"{validation.name}_loss"]
-                    if c.early_stopping_metric == "loss"
-                    else 1 - row[f"{validation.name}_accuracy"]
-                )
-                if stopper.update(epoch, score, lambda W=W, b=b: _copy(W, b)):
-                    break
-    finally:
-        bar.close()
-
-    best_epoch = None
-    if stopper is not None:
-        W, b = stopper.best_weights
-        best_epoch = stopper.best_epoch
-    elif c.tol is not None and not converged:
-        warnings.warn(
-            f"gradient descent reached max_iter={c.max_iter} epochs before the "
-            f"{c.stopping} tolerance tol={c.tol:g}; increase max_iter or the "
-            "learning rate",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
+def _result(
+    state: StepState,
+    epoch: int,
+    initial_loss: float,
+    recorder: Recorder,
+    stopping: Stopping,
+    c: DescentConfig,
+) -> DescentResult:
+    """The returned weights: the best epoch's under early stopping, else the last."""
+    W, b, best_epoch = state.W, state.b, None
+    if stopping.early is not None:
+        W, b = stopping.early.best_weights
+        best_epoch = stopping.early.best_epoch
+    else:
+        stopping.warn_if_unconverged(c.max_iter)
     return DescentResult(
-        W, b, epoch, history, snapshots, initial_loss, best_epoch, converged, steps
+        W, b, epoch, recorder.history, recorder.snapshots, initial_loss,
+        best_epoch, stopping.converged, recorder.steps, state,
+    )  # fmt: skip
+
+
+def _diverged(epoch: int, eta: float, loss: float) -> DivergenceError:
+    return DivergenceError(
+        f"training diverged in epoch {epoch} (loss {loss:.3g}) with "
+        f"learning_rate={eta:.3g}; try a smaller learning rate such as {eta / 10:.3g}"
     )
-
-
-def _kernel_for(
-    family: Family, X: Array, targets: Array, n_classes: int, c: DescentConfig
-) -> FullBatchKernel | None:
-    """The prepared full-batch kernel for a data set, or None for the reference."""
-    if c.batch_size is not None or not worth_preparing(X):
-        return None
-    binary = family.name == "binary"
-    return FullBatchKernel(X, targets, None if binary else n_classes, binary=binary)
-
-
-def _scorer(family: Family, s: EvalSet, n_classes: int, c: DescentConfig) -> _Forward:
-    """(mean cross-entropy, accuracy) of an eval set at (W, b): one forward pass."""
-    kernel = _kernel_for(family, s.X, s.labels, n_classes, c)
-    if kernel is not None:
-        return kernel.loss_accuracy
-
-    def score(W: Array, b: Any) -> tuple[float, float]:
-        Z = family.logits(s.X, W, b)
-        accuracy = float(np.mean(family.predict_index(Z) == s.labels))
-        return family.loss_from_logits(s.labels, Z), accuracy
-
-    return score
-
-
-def _reference(
-    family: Family, Xb: Array, Yb: Array
-) -> tuple[Callable[[Array, Any], tuple[float, Array, Any]], _Forward]:
-    """(loss_grad(W, b), loss_accuracy(W, b)) on rows Xb by the reference functions."""
-
-    def loss_grad(W: Array, b: Any) -> tuple[float, Array, Any]:
-        return family.loss_grad(Xb, Yb, W, b)
-
-    def loss_accuracy(W: Array, b: Any) -> tuple[float, float]:
-        return family.loss_accuracy(Xb, Yb, W, b)
-
-    return loss_grad, loss_accuracy
-
-
-def _gradient_max(
-    loss_grad_at_W: tuple[float, Array, Any],
-    W: Array,
-    scale: float,
-    penalty: Penalty,
-    eta: float,
-    fit_intercept: bool,
-) -> float:
-    """max |G| of the full objective's (proximal) gradient mapping at (W, b).
-
-    Without an L1 prox G is the gradient; with it, G = (W - prox(W - η g, η)) / η, which
-    is zero exactly at a minimiser of the non-smooth objective.
-    """
-    _, gW, gb = loss_grad_at_W
-    gW = scale * gW + penalty.step_gradient(W)
-    if penalty.proximal:
-        gW = (W - penalty.prox(W - eta * gW, eta)) / eta
-    gmax = float(np.max(np.abs(gW)))
-    if fit_intercept:
-        gmax = max(gmax, float(np.max(np.abs(scale * np.asarray(gb)))))
-    return gmax
