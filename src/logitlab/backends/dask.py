@@ -86,12 +86,17 @@ def _features(setup: _Setup, X: Array) -> Array:
     return np.ascontiguousarray(F)
 
 
+def _scale_block(X: Array, setup: _Setup) -> Array:
+    return _features(setup, X)  # map_blocks passes the block first
+
+
 def _prepare_rows(setup: _Setup, X: Array, labels: Array, s: Array | None) -> Any:
     """The engine's objective for these rows (imported on the worker)."""
     from distributed import get_worker
 
     from logitlab.backends import prepare
 
+    assert setup.family is not None  # set by DaskObjective before any chunk loads
     features = _features(setup, X)
     if setup.keep == "raw":
         return prepare(setup.family, features, labels, sample_weight=s, backend="numpy")
@@ -128,7 +133,11 @@ def _chunk_sums(chunk: _Chunk, weights: tuple[Array, Any], what: str) -> list[An
             continue
         values = getattr(objective, what)(W, b)  # means over the block
         sums = [weight * np.asarray(v, dtype=np.float64) for v in values]
-        totals = sums if totals is None else [t + v for t, v in zip(totals, sums)]
+        totals = (
+            sums
+            if totals is None
+            else [t + v for t, v in zip(totals, sums, strict=True)]
+        )
     return totals if totals is not None else []
 
 
@@ -181,9 +190,7 @@ class DaskObjective:
             parts.append(_row_chunks(sample_weight, X.chunks[0]))
         blocks = [X.to_delayed()[:, 0], *(p.to_delayed() for p in parts)]
         tasks = [
-            dask.delayed(_load_chunk, pure=False)(
-                setup, x, y, w[0] if w else None
-            )
+            dask.delayed(_load_chunk, pure=False)(setup, x, y, w[0] if w else None)
             for x, y, *w in zip(*blocks, strict=True)
         ]
         futures = self._client.compute(tasks)
@@ -231,7 +238,7 @@ def _chunk_weight(chunk: _Chunk) -> float:
 
 
 def _like(value: Array, reference: Any) -> Any:
-    """A client-side sum in the weights' dtype and shape (scalar intercept stays one)."""
+    """A client-side sum in the weights' dtype and shape (a scalar b stays one)."""
     dtype = np.asarray(reference).dtype
     if np.ndim(reference) == 0:
         return dtype.type(value)
@@ -289,8 +296,9 @@ def scaled(
         raise ValueError(f"keep must be one of {KEEPS}, not {keep!r}")
     dtype = np.dtype(dtype)
     setup = _Setup(None, dtype, _column(scale, dtype), _column(offset, dtype), keep)
-    result = X.map_blocks(_features, setup, dtype=dtype, meta=np.empty((0, 0), dtype))
-    result._logitlab_source = (X, setup)  # type: ignore[attr-defined]
+    meta = np.empty((0, 0), dtype)
+    result = X.map_blocks(_scale_block, setup, dtype=dtype, meta=meta)  # type: ignore[arg-type]
+    result._logitlab_source = (X, setup)
     return result
 
 
@@ -298,7 +306,7 @@ def _source(X: da.Array) -> tuple[da.Array, _Setup]:
     """(the rows the workers keep, how to scale them) for a dask array X."""
     found = getattr(X, "_logitlab_source", None)
     if found is not None:
-        return found  # type: ignore[no-any-return]
+        return found
     dtype = np.dtype(X.dtype if X.dtype.kind == "f" else np.float64)
     return X, _Setup(None, dtype, None, None, "prepared")
 

@@ -1,4 +1,4 @@
-"""Deformed copies of training digits: small random affine maps plus elastic distortions.
+"""Deformed copies of training digits: small random affine maps, elastic distortions.
 
 The classic way to give a linear model more than 60,000 examples (Simard, Steinkraus &
 Platt 2003, "Best practices for convolutional neural networks applied to visual

@@ -17,6 +17,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from logitlab.estimators import _dask
 from logitlab.models.losses import Family
 from logitlab.models.penalties import make_penalty
 from logitlab.optim.descent import DescentConfig, EvalSet, descend
@@ -161,10 +162,15 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         previous = None
         if self._warm():  # before validate_data and np.unique replace what we need
             previous = (np.asarray(self.classes_), *self._internal_weights())
-        X_fit, y = validate_data(self, X, y, dtype=dtype, order="C")
-        X_fit = np.asarray(X_fit)
-        check_classification_targets(y)
-        self.classes_, labels = np.unique(y, return_inverse=True)
+        if _dask.is_dask(X):  # stays on the cluster (estimators/_dask.py)
+            _dask.check_options(self)
+            X_fit, self.classes_, labels = _dask.fit_inputs(X, y)
+            self.n_features_in_ = X_fit.shape[1]
+        else:
+            X_fit, y = validate_data(self, X, y, dtype=dtype, order="C")
+            X_fit = np.asarray(X_fit)
+            check_classification_targets(y)
+            self.classes_, labels = np.unique(y, return_inverse=True)
         if len(self.classes_) < self._min_classes:
             raise ValueError(
                 f"{type(self).__name__} needs {self._min_classes} or more classes; "
@@ -183,6 +189,11 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         validation = None
         if self.early_stopping:
             validation = next((s for s in eval_sets if s.name == "validation"), None)
+            if validation is None and _dask.is_dask(X_fit):
+                raise ValueError(
+                    "early_stopping on dask arrays needs an eval_set named "
+                    '"validation" (a held-out split would pull X into memory)'
+                )
             if validation is None:
                 X_fit, Xv, labels, lv = train_test_split(
                     X_fit,
@@ -248,11 +259,19 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
     def _check_n_classes(self, n_classes: int) -> None:
         """Hook for the binary model to refuse more than two classes."""
 
-    def _check_X(self, X: ArrayLike) -> Array:
+    def _check_X(self, X: Any) -> Array:
+        if _dask.is_dask(X):
+            if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has shape {X.shape}; {self.n_features_in_} features expected"
+                )
+            return X
         return validate_data(self, X, dtype=np.dtype(self.dtype), reset=False)
 
     def _class_index(self, y: ArrayLike) -> NDArray[np.intp]:
         """Class indices of labels `y` (which must all be among `classes_`)."""
+        if _dask.is_dask(y):
+            return _dask.class_index(self.classes_, y)
         y = np.asarray(y)
         index = np.searchsorted(self.classes_, y)
         index = np.clip(index, 0, len(self.classes_) - 1)
