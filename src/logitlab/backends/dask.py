@@ -46,12 +46,16 @@ from logitlab.errors import DataError, LogitlabError
 from logitlab.models.losses import Family
 
 Array = NDArray[Any]
-BLOCK_ROWS = 8192  # keep="raw": rows scaled to floats at a time in a task
+BLOCK_ROWS = 4096  # keep="raw": rows scaled to floats at a time in a task
 KEEPS = ("prepared", "raw")
 
 
 class WorkersLostError(LogitlabError, RuntimeError):
     """The cluster could not finish a pass: its workers died or none is left."""
+
+
+class ChunkReadError(DataError):
+    """A chunk of the data could not be computed (an unreadable store, say)."""
 
 
 @dataclass(frozen=True)
@@ -77,13 +81,16 @@ class _Chunk:
 
 
 def _features(setup: _Setup, X: Array) -> Array:
-    """X·scale + offset in the setup's dtype (a copy only when X needs converting)."""
-    F = np.asarray(X, dtype=setup.dtype)
+    """X·scale + offset in the setup's dtype, in place on one converted copy (or X
+    itself when it is already the right floats and nothing is to be scaled)."""
+    if setup.scale is None and setup.offset is None:
+        return np.ascontiguousarray(X, dtype=setup.dtype)
+    F = np.array(X, dtype=setup.dtype, order="C")
     if setup.scale is not None:
-        F = F * setup.scale
+        F *= setup.scale
     if setup.offset is not None:
-        F = F + setup.offset
-    return np.ascontiguousarray(F)
+        F += setup.offset
+    return F
 
 
 def _scale_block(X: Array, setup: _Setup) -> Array:
@@ -197,7 +204,7 @@ class DaskObjective:
         wait(futures)
         for i, future in enumerate(futures):
             if future.status == "error":
-                raise DataError(
+                raise ChunkReadError(
                     f"chunk {i} of the data cannot be read: {future.exception()}"
                 )
         return list(futures)

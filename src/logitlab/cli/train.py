@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from sklearn.metrics import accuracy_score, log_loss
 
 from logitlab._atomic import atomic_path, atomic_write_text
-from logitlab.cli import Number, app
+from logitlab.cli import Number, _dask, app
 from logitlab.cli._common import TaskKind
 from logitlab.cli.data import dataset_options
 from logitlab.data import load_dataset
@@ -196,6 +196,7 @@ def _engine_options(f: Any) -> Any:
     show_default=True,
 )
 @click.option("--plots", is_flag=True, help="Also write loss.png and accuracy.png.")
+@_dask.cluster_options
 def train(
     dataset: str,
     mnist_dir: Path | None,
@@ -208,6 +209,11 @@ def train(
     out: Path,
     history_format: str,
     plots: bool,
+    data: str | None,
+    workers: int,
+    memory_limit: str,
+    scheduler: str | None,
+    worker_data: str,
     **engine: Any,
 ) -> None:
     """Train a model by gradient descent and save it with its training history."""
@@ -215,17 +221,25 @@ def train(
     if out.exists() and not out.is_dir():
         raise LogitlabError(f"{out}: exists and is not a folder; choose another --out")
 
-    ds = load_dataset(dataset, mnist_dir=mnist_dir)
-    task = make_task(ds, kind, task_digits, n_train=n_train, n_test=n_test)
-    X_train, X_test, preprocessing = task.X_train, task.X_test, Preprocessing()
-    if scale:
-        scaler, X_train, X_test = standardize(task.X_train, task.X_test)
-        preprocessing = Preprocessing.from_scaler(scaler)
-
-    est = _estimator(kind, engine)
-    start = time.perf_counter()
-    est.fit(X_train, task.y_train, eval_set=[("test", X_test, task.y_test)])
-    seconds = time.perf_counter() - start
+    with _dask.cluster(data, workers, memory_limit, scheduler):
+        if data is None:
+            ds = load_dataset(dataset, mnist_dir=mnist_dir)
+            task = make_task(ds, kind, task_digits, n_train=n_train, n_test=n_test)
+            X_train, X_test, preprocessing = task.X_train, task.X_test, Preprocessing()
+            if scale:
+                scaler, X_train, X_test = standardize(task.X_train, task.X_test)
+                preprocessing = Preprocessing.from_scaler(scaler)
+        else:  # on a Dask cluster: the rows stay on its workers
+            task = _dask.cluster_task(
+                data, dataset, mnist_dir, kind, task_digits, n_train, n_test
+            )
+            X_train, X_test, preprocessing = _dask.scaled_pixels(
+                task, scale, worker_data, engine["dtype"]
+            )
+        est = _estimator(kind, engine, epoch_lines=data is not None)
+        start = time.perf_counter()
+        est.fit(X_train, task.y_train, eval_set=[("test", X_test, task.y_test)])
+        seconds = time.perf_counter() - start
 
     written = [out / "model.h5", out / f"history.{history_format}"]
     out.mkdir(parents=True, exist_ok=True)
@@ -286,11 +300,13 @@ def _task(
 
 
 def _estimator(
-    kind: str, o: dict[str, Any]
+    kind: str, o: dict[str, Any], epoch_lines: bool = False
 ) -> LogisticRegressionGD | SoftmaxRegressionGD:
-    """The model core's estimator for the task, with the command-line settings."""
+    """The model core's estimator for the task, with the command-line settings
+    (`epoch_lines`: a progress bar of epochs and a loss line every tenth of them)."""
     cls = SoftmaxRegressionGD if kind == "multiclass" else LogisticRegressionGD
     return cls(
+        verbose=max(1, o["epochs"] // 10) if epoch_lines else 0,
         learning_rate=o["lr"],
         max_iter=o["epochs"],
         batch_size=o["batch_size"],
