@@ -97,7 +97,7 @@ def app(quiet: bool) -> None:
 
 
 # Each subcommand module adds its commands to `app` when imported.
-from logitlab.cli import data, homework, reproduce, train  # noqa: E402, F401
+from logitlab.cli import augment, data, homework, reproduce, train  # noqa: E402, F401
 
 
 def main() -> None:

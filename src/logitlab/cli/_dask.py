@@ -30,46 +30,51 @@ NO_WORKERS_TIMEOUT = "60s"  # a pass with no worker to run on fails after this
 
 
 def cluster_options(f: F) -> F:
-    """--data, --workers, --memory-limit, --scheduler, --worker-data."""
+    """--workers, --memory-limit, --scheduler: the cluster a command runs on."""
     options = [
-        click.option(
-            "--data",
-            default=None,
-            metavar="STORE|mnist",
-            help="Train on a Dask cluster: a digit store written by `logitlab data "
-            "augment`, or `mnist` (the training set as a dask array).",
-        ),
         click.option(
             "--workers",
             type=click.IntRange(min=1),
             default=2,
             show_default=True,
-            help="With --data: worker processes of the local cluster.",
+            help="Worker processes of the local Dask cluster started for the run.",
         ),
         click.option(
             "--memory-limit",
             default="auto",
             show_default=True,
-            help="With --data: memory per local worker, e.g. 2GB.",
+            help="Memory per local worker, e.g. 2GB.",
         ),
         click.option(
             "--scheduler",
             default=None,
             metavar="ADDRESS",
-            help="With --data: use this running cluster, e.g. tcp://host:8786.",
-        ),
-        click.option(
-            "--worker-data",
-            type=click.Choice(["pixels", "prepared"]),
-            default="pixels",
-            show_default=True,
-            help="With --data: workers keep uint8 pixels and scale them in every "
-            "pass (least memory), or their rows prepared once (fastest).",
+            help="Use this running Dask cluster instead, e.g. tcp://host:8786.",
         ),
     ]
     for option in reversed(options):
         f = option(f)
     return f
+
+
+def train_data_options(f: F) -> F:
+    """--data and --worker-data, then the cluster options (`train`)."""
+    data = click.option(
+        "--data",
+        default=None,
+        metavar="STORE|mnist",
+        help="Train on a Dask cluster: a digit store written by `logitlab data "
+        "augment`, or `mnist` (the training set as a dask array).",
+    )
+    worker_data = click.option(
+        "--worker-data",
+        type=click.Choice(["pixels", "prepared"]),
+        default="pixels",
+        show_default=True,
+        help="With --data: workers keep uint8 pixels and scale them in every "
+        "pass (least memory), or their rows prepared once (fastest).",
+    )
+    return data(worker_data(cluster_options(f)))
 
 
 @contextlib.contextmanager

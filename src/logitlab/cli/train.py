@@ -196,7 +196,7 @@ def _engine_options(f: Any) -> Any:
     show_default=True,
 )
 @click.option("--plots", is_flag=True, help="Also write loss.png and accuracy.png.")
-@_dask.cluster_options
+@_dask.train_data_options
 def train(
     dataset: str,
     mnist_dir: Path | None,

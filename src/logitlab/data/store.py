@@ -10,6 +10,7 @@ that is missing, truncated or of the wrong shape or dtype is one `DataError` nam
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
@@ -102,24 +103,35 @@ def write_store(
 ) -> None:
     """Write images and labels as a new Zarr store at `out`, all or nothing.
 
-    `run` computes the list of write tasks (default `dask.compute`; the CLI passes
-    one that shows progress). An existing `out` is replaced only once the new store
-    is complete.
+    One write task per chunk (`da.store` into the chunk's own region, so no locks);
+    `run` computes the list of them (default `dask.compute`; the CLI passes one that
+    shows progress). `out` must not exist; it appears only once the store is whole.
     """
     out = Path(out)
+    if out.exists():
+        raise DataError(f"{out}: already exists; choose another name or remove it")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
     try:
         group = zarr.open_group(str(tmp), mode="w")
         group.attrs.update({"format": FORMAT, **attrs})
-        writes = [
-            da.to_zarr(images, str(tmp), component="images", compute=False),
-            da.to_zarr(labels, str(tmp), component="labels", compute=False),
-        ]
+        writes = []
+        for name, array in (("images", images), ("labels", labels)):
+            target = group.create_array(
+                name,
+                shape=array.shape,
+                chunks=tuple(c[0] for c in array.chunks),
+                dtype=array.dtype,
+            )
+            starts = np.cumsum((0, *array.chunks[0]))
+            for i, (start, stop) in enumerate(itertools.pairwise(starts)):
+                block: Any = array.blocks[i]
+                region = (slice(int(start), int(stop)),)
+                writes.append(
+                    da.store(block, target, regions=region, lock=False, compute=False)
+                )
         run(writes)
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
+        os.rename(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
