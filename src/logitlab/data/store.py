@@ -117,7 +117,7 @@ def write_store(
         group.attrs.update({"format": FORMAT, **attrs})
         writes = []
         for name, array in (("images", images), ("labels", labels)):
-            target = group.create_array(
+            target: Any = group.create_array(
                 name,
                 shape=array.shape,
                 chunks=tuple(c[0] for c in array.chunks),
