@@ -40,6 +40,7 @@ import dask
 import dask.array as da
 import numpy as np
 from distributed import Client, Future, KilledWorker, get_client, wait
+from distributed.scheduler import NoWorkerError
 from numpy.typing import NDArray
 
 from logitlab.errors import DataError, LogitlabError
@@ -213,16 +214,18 @@ class DaskObjective:
         """One pass: the weights to every worker once, a task per chunk, sums here."""
         client = self._client
         try:
-            weights = client.scatter((W, b), broadcast=True, hash=False)
+            # the weights as a task of their own (not `scatter`): each worker fetches
+            # its copy once per pass, and a copy lost with a worker is recomputable
+            weights = client.submit(_weights, W, b, pure=False)
             tasks = [
                 client.submit(_chunk_sums, c, weights, what, pure=False)
                 for c in self._chunks
             ]
             parts = [p for p in client.gather(tasks) if p]
-        except KilledWorker as exc:
+        except (KilledWorker, NoWorkerError) as exc:
             raise WorkersLostError(
-                f"the Dask workers died while running a pass ({exc}); "
-                "the fit cannot go on"
+                f"the Dask cluster cannot run the pass: {exc}".rstrip(".")
+                + "; the fit stopped"
             ) from None
         totals = [np.sum([p[i] for p in parts], axis=0) for i in range(len(parts[0]))]
         return [t / self._weight for t in totals]
@@ -238,6 +241,10 @@ class DaskObjective:
     def loss_grad_accuracy(self, W: Array, b: Any) -> tuple[float, Array, Any, float]:
         loss, gW, gb, accuracy = self._sums("loss_grad_accuracy", W, b)
         return float(loss), _like(gW, W), _like(gb, b), float(accuracy)
+
+
+def _weights(W: Array, b: Any) -> tuple[Array, Any]:
+    return W, b
 
 
 def _chunk_weight(chunk: _Chunk) -> float:

@@ -77,15 +77,25 @@ def train_data_options(f: F) -> F:
     return data(worker_data(cluster_options(f)))
 
 
+def train_cluster(
+    data: str | None, workers: int, memory_limit: str, scheduler: str | None
+) -> contextlib.AbstractContextManager[Any]:
+    """`train`: no cluster without --data; else the store checked, then `cluster`."""
+    if data is None:
+        return contextlib.nullcontext()
+    if data != "mnist":
+        from logitlab.data.store import open_store
+
+        open_store(data)  # a bad store is one line before any cluster starts
+    return cluster(workers, memory_limit, scheduler, name=data)
+
+
 @contextlib.contextmanager
 def cluster(
-    data: str | None, workers: int, memory_limit: str, scheduler: str | None
+    workers: int, memory_limit: str, scheduler: str | None, *, name: str
 ) -> Iterator[Any]:
-    """With --data, a `distributed.Client` on a new LocalCluster or on the cluster at
-    `scheduler` (else nothing); a chunk that cannot be read names the data."""
-    if data is None:
-        yield None
-        return
+    """A `distributed.Client` on a new LocalCluster or on the cluster at `scheduler`;
+    a chunk of the data that cannot be read is an error naming `name`."""
     import dask
     from distributed import Client, LocalCluster
 
@@ -93,7 +103,7 @@ def cluster(
 
     settings = {"distributed.scheduler.no-workers-timeout": NO_WORKERS_TIMEOUT}
     # the cluster's own log (nannies stopping workers, say) is not the user's news
-    logging.getLogger("distributed").setLevel(logging.ERROR)
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
     with dask.config.set(settings), contextlib.ExitStack() as stack:
         try:
             if scheduler is not None:
@@ -114,7 +124,7 @@ def cluster(
         try:
             yield client
         except ChunkReadError as exc:
-            raise DataError(f"{data}: {exc}") from None
+            raise DataError(f"{name}: {exc}") from None
 
 
 def cluster_task(

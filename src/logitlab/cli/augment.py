@@ -64,7 +64,7 @@ def augment(
     source = functools.partial(_training_digits, dataset, mnist_dir)
     images, labels = augmented_store_arrays(source, n, seed=seed, chunk_rows=chunk_rows)
     attrs = {"n": n, "seed": seed, "source": f"{dataset} training digits"}
-    with _dask.cluster(str(out), workers, memory_limit, scheduler) as client:
+    with _dask.cluster(workers, memory_limit, scheduler, name=str(out)) as client:
         write_store(images, labels, out, attrs, run=functools.partial(_run, client))
     click.echo(
         f"wrote {out}: {n} deformed {dataset} digits (uint8 images ({n}, 784), "

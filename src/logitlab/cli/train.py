@@ -221,7 +221,7 @@ def train(
     if out.exists() and not out.is_dir():
         raise LogitlabError(f"{out}: exists and is not a folder; choose another --out")
 
-    with _dask.cluster(data, workers, memory_limit, scheduler):
+    with _dask.train_cluster(data, workers, memory_limit, scheduler):
         if data is None:
             ds = load_dataset(dataset, mnist_dir=mnist_dir)
             task = make_task(ds, kind, task_digits, n_train=n_train, n_test=n_test)
