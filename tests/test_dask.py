@@ -70,15 +70,16 @@ def mnist_dask(client, mnist):
     return X, np.asarray(mnist.train_labels), images, labels
 
 
+ACCEL = "accelerated"
 N_PARITY = 12_000  # rows of the parity fits (the whole suite shares two cores)
 FITS = {
     "binary-l2-accelerated": (
         LogisticRegressionGD,
-        dict(penalty="l2", alpha=1e-3, learning_rate=0.5, momentum_schedule="accelerated"),
+        dict(penalty="l2", alpha=1e-3, learning_rate=0.5, momentum_schedule=ACCEL),
     ),
     "ten-l1-proximal-accelerated": (
         SoftmaxRegressionGD,
-        dict(penalty="l1", alpha=1e-4, learning_rate=0.5, momentum_schedule="accelerated"),
+        dict(penalty="l1", alpha=1e-4, learning_rate=0.5, momentum_schedule=ACCEL),
     ),
     "ten-l2-line-search-eval-set": (
         SoftmaxRegressionGD,
