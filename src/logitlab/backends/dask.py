@@ -3,18 +3,22 @@
 The rows of X (a dask array, chunked by rows) stay on the workers: they are computed
 once into worker memory (`client.compute` of one task per chunk, kept by the futures
 this objective holds), and every pass — gradient, end-of-epoch measure, line-search
-trial, eval set — scatters the weights (W, b) to every worker once
-(`client.scatter(..., broadcast=True)`), submits one task per chunk, and adds the
-chunks' partial sums on the client:
+trial, eval set — sends the weights (W, b) to the cluster once, submits one task per
+chunk, and adds the chunks' partial sums on the client:
 
     mean loss = Σ_chunks Σ_i s_i ℓ_i / Σ_i s_i      (and so the gradient, the accuracy)
+
+The weights travel as a task of their own (`client.submit`), which each worker
+fetches once per pass, rather than by `client.scatter(..., broadcast=True)`: a
+broadcast to a worker that has just died fails the pass, and scattered data lost
+with every worker holding it cannot be recomputed; a task can.
 
 Each chunk's sums come from the engine's own objective (`logitlab.backends.prepare`)
 on the chunk's rows, so the math is the in-memory math and only the order of the
 additions differs (parity to rounding, tested to 1e-10).
 
 Pixels may stay uint8: the per-column affine map X·scale + offset (pixels / 255, then
-standardising) is applied on the workers, block by block, in the weights' dtype.
+standardising) is applied on the workers in the dtype `scaled` was given.
 Two ways to keep a chunk:
 - keep="prepared": the chunk's float rows are prepared once into an engine objective
   (the compiled kernel where it pays) and kept on the worker: fastest, but the
