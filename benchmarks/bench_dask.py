@@ -173,7 +173,7 @@ def versus_dask_ml(mnist: Any, lam: float = 1000.0, tol: float = 1e-4) -> None:
             for max_iter in (10, 20, 40, 80):
                 model = DaskMLLogistic(
                     C=1 / lam, fit_intercept=False, solver=solver, max_iter=max_iter,
-                    tol=1e-12,
+                    tol=1e-12, solver_kwargs={"normalize": False},
                 )  # fmt: skip
                 start = time.perf_counter()
                 model.fit(X_dask, y_dask)
