@@ -31,6 +31,7 @@ import contextlib
 import resource
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import dask
@@ -190,6 +191,15 @@ def versus_dask_ml(mnist: Any, lam: float = 1000.0, tol: float = 1e-4) -> None:
 
 
 def _max_rss_mb() -> float:
+    """This process's peak RSS (MB): Linux's VmHWM, else ru_maxrss.
+
+    ru_maxrss would do on its own, but Linux carries it across fork + exec, so a
+    spawned worker reports at least its parent's peak; VmHWM is the process's own.
+    """
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
