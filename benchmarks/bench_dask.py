@@ -113,7 +113,14 @@ def overhead(mnist: Any, epochs: int, rounds: int = 2) -> None:
         )
 
 
-def throughput(mnist: Any, store: str, epochs: int, keep: str) -> None:
+def throughput(
+    mnist: Any,
+    store: str,
+    epochs: int,
+    keep: str,
+    sizes: tuple[int, ...] = (1_000_000, 2_000_000),
+    worker_counts: tuple[int, ...] = (1, 2),
+) -> None:
     """Rows/s per epoch at 1M and 2M rows with 1 and 2 workers."""
     X = np.multiply(mnist.train_images.reshape(60000, -1), PIXEL_SCALE)
     est = SoftmaxRegressionGD(max_iter=epochs, **TEN).fit(X, mnist.train_labels)
@@ -122,8 +129,8 @@ def throughput(mnist: Any, store: str, epochs: int, keep: str) -> None:
         f"{60000 / per_epoch(est):,.0f} rows/s per epoch"
     )
     images, labels = open_store(store)
-    for n in (1_000_000, 2_000_000):
-        for workers in (1, 2):
+    for n in sizes:
+        for workers in worker_counts:
             with cluster(workers):
                 est = SoftmaxRegressionGD(max_iter=epochs, **TEN)
                 start = time.perf_counter()
@@ -260,6 +267,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--accuracy-epochs", type=int, default=50)
     parser.add_argument("--keep", choices=["raw", "prepared"], default="raw")
+    parser.add_argument("--rows", type=int, nargs="+", default=(1_000_000, 2_000_000))
+    parser.add_argument("--workers", type=int, nargs="+", default=(1, 2))
     args = parser.parse_args()
     mnist = load_mnist()
     dask.config.set({"distributed.worker.daemon": True})
@@ -268,7 +277,9 @@ def main() -> None:
         if part == "overhead":
             overhead(mnist, max(args.epochs, 5))
         elif part == "throughput":
-            throughput(mnist, args.store, args.epochs, args.keep)
+            throughput(
+                mnist, args.store, args.epochs, args.keep, args.rows, args.workers
+            )
         elif part == "daskml":
             versus_dask_ml(mnist)
         elif part == "outofcore":
