@@ -226,7 +226,6 @@ def out_of_core(store: str, epochs: int) -> None:
         est.fit(scaled(images, PIXELS, dtype=np.float32, keep="raw"), labels)
         wall = time.perf_counter() - start
         workers = client.run(_max_rss_mb)
-        nannies = client.run(_max_rss_mb, nanny=True)
         spilled = client.run(_spilled)
     print(
         f"  fit {wall:.0f} s; {per_epoch(est):.1f} s/epoch; loss "
@@ -237,9 +236,8 @@ def out_of_core(store: str, epochs: int) -> None:
             f"  worker {address}: peak RSS {mb:,.0f} MB; "
             f"keys spilled {spilled[address]}"
         )
-    for address, mb in nannies.items():
-        print(f"  nanny  {address}: peak RSS {mb:,.0f} MB")
-    print(f"  client + scheduler process: peak RSS {_max_rss_mb():,.0f} MB")
+    # a LocalCluster's scheduler and nannies live in this process
+    print(f"  client, scheduler, nannies: peak RSS {_max_rss_mb():,.0f} MB")
 
 
 def accuracy(mnist: Any, store: str, epochs: int) -> None:
