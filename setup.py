@@ -18,11 +18,14 @@ setup(
             depends=[
                 "src/logitlab/backends/_fused_rows.h",
                 "src/logitlab/backends/_windows_rows.h",
-                "src/logitlab/backends/_pool.h",
             ],
             # -Wno-psabi: GCC notes that 64-byte vector arguments changed ABI in 4.6;
             # they never cross this file's boundary
-            extra_compile_args=["-O3", "-fno-math-errno", "-Wno-psabi"] if unix else [],
+            # OpenMP runs the row blocks: threadpoolctl and OMP_NUM_THREADS control it
+            extra_compile_args=(
+                ["-O3", "-fno-math-errno", "-Wno-psabi", "-fopenmp"] if unix else []
+            ),
+            extra_link_args=["-fopenmp"] if unix else [],
             optional=True,
         )
     ]

@@ -10,7 +10,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
-from logitlab.backends import kernels as _kernels
+from logitlab.backends import compiled
 from logitlab.data.tasks import make_task, standardize
 from logitlab.errors import DivergenceError
 from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
@@ -241,6 +241,11 @@ def test_verbose_prints_the_homework_line_every_k_epochs(blobs, capsys):
     ]
 
 
+needs_compiled = pytest.mark.skipif(
+    not compiled.available(), reason="compiled kernel not built or LOGITLAB_COMPILED=0"
+)
+
+
 @pytest.fixture(scope="module")
 def standardised_digits(mnist):
     """Three digits, standardised: every column has its own background value m_j."""
@@ -250,7 +255,7 @@ def standardised_digits(mnist):
     return X, task.y_train[keep], X_test, task.y_test[keep_test]
 
 
-class _CountingKernel(_kernels.FullBatchKernel):
+class _CountingKernel(compiled.CompiledObjective):
     built = 0
 
     def __init__(self, *args, **kwargs):
@@ -258,6 +263,7 @@ class _CountingKernel(_kernels.FullBatchKernel):
         super().__init__(*args, **kwargs)
 
 
+@needs_compiled
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("multiclass", [False, True])
 @pytest.mark.parametrize(
@@ -280,10 +286,10 @@ def test_the_kernel_engine_equals_the_reference_engine(
             y_test[y_test < 2],
         )
     cls = SoftmaxRegressionGD if multiclass else LogisticRegressionGD
-    monkeypatch.setattr(_kernels, "FullBatchKernel", _CountingKernel)
+    monkeypatch.setattr(compiled, "CompiledObjective", _CountingKernel)
     fits = {}
     for min_size in (0, X.size + X_test.size + 1):  # everything prepared, nothing
-        monkeypatch.setattr(_kernels, "_MIN_SIZE", min_size)
+        monkeypatch.setattr(compiled, "_MIN_SIZE", min_size)
         _CountingKernel.built = 0
         clf = cls(max_iter=12, dtype=dtype, **options)
         with warnings.catch_warnings():
@@ -306,17 +312,18 @@ def test_the_kernel_engine_equals_the_reference_engine(
     assert fast.coef_.dtype == np.dtype(dtype)
 
 
-class _PassCountingKernel(_kernels.FullBatchKernel):
+class _PassCountingKernel(compiled.CompiledObjective):
     passes: ClassVar[dict[str, int]] = {}
 
     def _epoch(self, W, b, backward):
-        key = ("train " if self.design.n > 400 else "test ") + (
+        key = ("train " if self.n_samples > 400 else "test ") + (
             "backward" if backward else "forward"
         )
         self.passes[key] = self.passes.get(key, 0) + 1
         return super()._epoch(W, b, backward)
 
 
+@needs_compiled
 @pytest.mark.parametrize(
     ("options", "train_backward", "train_forward"),
     [
@@ -330,8 +337,8 @@ def test_one_pass_per_epoch(
 ):
     """The end-of-epoch measure's pass also gives the next epoch's gradient."""
     X, y, X_test, y_test = standardised_digits
-    monkeypatch.setattr(_kernels, "FullBatchKernel", _PassCountingKernel)
-    monkeypatch.setattr(_kernels, "_MIN_SIZE", 0)
+    monkeypatch.setattr(compiled, "CompiledObjective", _PassCountingKernel)
+    monkeypatch.setattr(compiled, "_MIN_SIZE", 0)
     _PassCountingKernel.passes = {}
     SoftmaxRegressionGD(max_iter=12, **options).fit(
         X, y, eval_set=[("test", X_test, y_test)]

@@ -12,12 +12,19 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from logitlab.backends import _fused
-from logitlab.backends import kernels as _kernels
-from logitlab.backends.kernels import FullBatchKernel
-from logitlab.errors import LogitlabError
+from logitlab.backends import compiled
+from logitlab.backends.compiled import CompiledObjective, _fused
 from logitlab.estimators import SoftmaxRegressionGD
-from logitlab.models.losses import binary_loss_grad, multinomial_loss_grad
+from logitlab.models.losses import (
+    BINARY,
+    MULTINOMIAL,
+    binary_loss_grad,
+    multinomial_loss_grad,
+)
+
+pytestmark = pytest.mark.skipif(
+    _fused is None, reason="compiled kernel not built or LOGITLAB_COMPILED=0"
+)
 
 
 def _sparse_pixels(rng, n=9000, d=30, dtype=np.float64):
@@ -33,7 +40,7 @@ def test_class_counts(dtype, k):
     y = rng.integers(0, k, X.shape[0])
     W = rng.normal(size=(X.shape[1], k))
     b = rng.normal(size=k)
-    kernel = FullBatchKernel(X, y, k, compiled=True)
+    kernel = CompiledObjective(MULTINOMIAL, X, y)
     loss, gW, gb = kernel.loss_grad(W.astype(dtype), b.astype(dtype))
     ref_loss, ref_gW, ref_gb = multinomial_loss_grad(
         X.astype(np.float64), np.eye(k)[y], W.astype(dtype).astype(np.float64),
@@ -57,7 +64,7 @@ def test_logits_far_apart(scale):
     X = _sparse_pixels(rng)
     y = rng.integers(0, 10, X.shape[0])
     W, b = scale * rng.normal(size=(X.shape[1], 10)), rng.normal(size=10)
-    loss, gW, gb = FullBatchKernel(X, y, 10, compiled=True).loss_grad(W, b)
+    loss, gW, gb = CompiledObjective(MULTINOMIAL, X, y).loss_grad(W, b)
     ref_loss, ref_gW, ref_gb = multinomial_loss_grad(X, np.eye(10)[y], W, b)
     assert np.isfinite(loss)
     assert loss == pytest.approx(ref_loss, rel=1e-12)
@@ -66,7 +73,7 @@ def test_logits_far_apart(scale):
 
     w = scale * rng.normal(size=X.shape[1])
     t = (y % 2).astype(np.float64)
-    loss, gw, gb = FullBatchKernel(X, t, binary=True, compiled=True).loss_grad(w, 0.5)
+    loss, gw, gb = CompiledObjective(BINARY, X, t).loss_grad(w, 0.5)
     ref_loss, ref_gw, ref_gb = binary_loss_grad(X, t, w, 0.5)
     assert loss == pytest.approx(ref_loss, rel=1e-12)
     np.testing.assert_allclose(gw, ref_gw, atol=1e-12 * np.abs(ref_gw).max())
@@ -82,27 +89,12 @@ def test_diverged_weights_give_a_non_finite_loss(dtype, bad):
     y = rng.integers(0, 10, X.shape[0])
     W = rng.normal(size=(X.shape[1], 10)).astype(dtype)
     W[3, 4] = bad  # one class of one feature
-    loss, _, _ = FullBatchKernel(X, y, 10, compiled=True).loss_grad(W, np.zeros(10))
+    loss, _, _ = CompiledObjective(MULTINOMIAL, X, y).loss_grad(W, np.zeros(10))
     assert not np.isfinite(loss)
     w = rng.normal(size=X.shape[1]).astype(dtype)
     w[5] = bad
-    kernel = FullBatchKernel(X, y % 2, binary=True, compiled=True)
+    kernel = CompiledObjective(BINARY, X, y % 2)
     assert not np.isfinite(kernel.loss_grad(w, 0.0)[0])
-
-
-def test_when_it_applies():
-    rng = np.random.default_rng(9)
-    X = _sparse_pixels(rng)
-    y = rng.integers(0, 3, X.shape[0])
-    assert FullBatchKernel(X, y, 3).compiled  # the default when built
-    assert FullBatchKernel(X, np.eye(3)[y]).compiled  # one-hot rows are labels
-    soft = np.full((X.shape[0], 3), 1 / 3)
-    assert not FullBatchKernel(X, soft).compiled
-    with pytest.raises(LogitlabError, match="hard labels"):
-        FullBatchKernel(X, soft, compiled=True)
-    with pytest.raises(LogitlabError, match="no dense columns"):
-        FullBatchKernel(X, y, 3, dense_column=0.0, compiled=True)
-    assert not FullBatchKernel(X.astype(np.float16), y, 3).compiled
 
 
 def _call(kernel, W, b):
@@ -111,7 +103,9 @@ def _call(kernel, W, b):
     Wp[:, : W.shape[1]] = W
     z0 = np.full(16, -np.inf)
     z0[: W.shape[1]] = b
-    block = [*kernel._csr[0], kernel._labels[0], np.zeros_like(Wp), np.zeros(16)]
+    csr = kernel.blocks[0]
+    block = [csr.indptr, csr.indices, csr.data, kernel._labels[0]]
+    block += [np.zeros_like(Wp), np.zeros(16)]
     return block, [Wp, z0, W.shape[1], 16, 1e-3, True, 8, 2]
 
 
@@ -132,7 +126,7 @@ def _call(kernel, W, b):
 def test_bad_calls_are_refused(where, position, change, message):
     rng = np.random.default_rng(10)
     X = _sparse_pixels(rng)
-    kernel = FullBatchKernel(X, rng.integers(0, 3, X.shape[0]), 3, compiled=True)
+    kernel = CompiledObjective(MULTINOMIAL, X, rng.integers(0, 3, X.shape[0]))
     block, rest = _call(kernel, rng.normal(size=(X.shape[1], 3)), np.zeros(3))
     _fused.softmax_epoch([tuple(block)], *rest)  # the unchanged call is accepted
     with pytest.raises(ValueError, match="tuple of 6"):
@@ -145,37 +139,33 @@ def test_bad_calls_are_refused(where, position, change, message):
 
 
 def test_engine_gives_the_same_fit_either_way(monkeypatch, mnist):
-    """A whole full-batch fit with the C kernel and with SciPy's products."""
+    """A whole full-batch fit with the C kernel and with the NumPy reference."""
     from logitlab.data.tasks import make_task, standardize
 
     task = make_task(mnist, kind="multiclass", n_train=3000, n_test=300)
     _, X, _ = standardize(task.X_train, task.X_test)
-    monkeypatch.setattr(_kernels, "_MIN_SIZE", 0)
+    monkeypatch.setattr(compiled, "_MIN_SIZE", 0)
     params = dict(learning_rate=0.5, max_iter=15, momentum=0.9, nesterov=True)
-    compiled = SoftmaxRegressionGD(**params).fit(X, task.y_train)
-    monkeypatch.setattr(_kernels, "_fused", None)
-    scipy_way = SoftmaxRegressionGD(**params).fit(X, task.y_train)
-    np.testing.assert_allclose(compiled.coef_, scipy_way.coef_, rtol=0, atol=1e-11)
+    fast = SoftmaxRegressionGD(**params).fit(X, task.y_train)
+    monkeypatch.setattr(compiled, "_fused", None)
+    reference = SoftmaxRegressionGD(**params).fit(X, task.y_train)
+    np.testing.assert_allclose(fast.coef_, reference.coef_, rtol=0, atol=1e-11)
     np.testing.assert_allclose(
-        compiled.history_["loss"], scipy_way.history_["loss"], rtol=1e-12
+        fast.history_["loss"], reference.history_["loss"], rtol=1e-12
     )
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_csr_built_in_c_equals_numpys(monkeypatch, dtype):
-    from logitlab.backends.kernels import ALL_SPARSE, Design
-
+def test_csr_built_in_c_equals_scipys(dtype):
     X = _sparse_pixels(np.random.default_rng(11), n=10000, dtype=dtype)
     X[5, :] = -0.4  # a row of background only
-    compiled = Design(X, dense_column=ALL_SPARSE, n_threads=2)
-    monkeypatch.setattr(_kernels, "_fused", None)
-    numpy_way = Design(X, dense_column=ALL_SPARSE, n_threads=2)
-    assert len(compiled.blocks) == len(numpy_way.blocks) == 2
-    for a, b in zip(compiled.blocks, numpy_way.blocks, strict=True):
+    kernel = CompiledObjective(MULTINOMIAL, X, np.zeros(X.shape[0], int))
+    assert len(kernel.blocks) > 1
+    for rows, got in zip(kernel.row_blocks, kernel.blocks, strict=True):
+        want = sp.csr_array(X[rows] - kernel.m)
         for name in ("indptr", "indices", "data"):
-            got, want = getattr(a.sparse, name), getattr(b.sparse, name)
-            assert got.dtype == want.dtype
-            np.testing.assert_array_equal(got, want)
+            np.testing.assert_array_equal(getattr(got, name), getattr(want, name))
+        assert got.data.dtype == dtype
 
 
 def test_csr_fill_reports_what_did_not_fit():
@@ -202,13 +192,12 @@ def test_csr_fill_reports_what_did_not_fit():
 def test_design_survives_a_sample_that_underestimates(monkeypatch):
     """The CSR arrays are sized from the sampled rows' density; rows the sample skips
     may hold far more: the second pass must still give every nonzero."""
-    from logitlab.backends.kernels import ALL_SPARSE, Design
-
-    monkeypatch.setattr(_kernels, "_SAMPLE_ROWS", 10)
+    monkeypatch.setattr(compiled, "_SAMPLE_ROWS", 10)
     rng = np.random.default_rng(13)
     X = np.full((1000, 40), -0.4)
     X[1::2] = rng.normal(size=(500, 40))  # the sample takes every 100th row: even
-    design = Design(X, dense_column=ALL_SPARSE, n_threads=1)
-    assert design.density < 0.01
-    got = sp.vstack([blk.sparse for blk in design.blocks])
-    np.testing.assert_array_equal(got.toarray(), X - design.m)
+    kernel = CompiledObjective(MULTINOMIAL, X, np.zeros(1000, int))
+    assert compiled._background(X)[1] < 0.01
+    blk = kernel.blocks[0]
+    got = sp.csr_array((blk.data, blk.indices, blk.indptr), shape=(1000, 40))
+    np.testing.assert_array_equal(got.toarray(), X - kernel.m)

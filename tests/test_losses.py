@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from logitlab.backends.kernels import FullBatchKernel
+from logitlab.backends import compiled, prepare
 from logitlab.models.losses import (
     BINARY,
     MULTINOMIAL,
@@ -13,6 +13,8 @@ from logitlab.models.losses import (
     multinomial_loss_grad,
 )
 from logitlab.models.penalties import make_penalty
+
+BACKEND = "compiled" if compiled.available() else "numpy"
 
 
 def _problem(family: str, rng: np.random.Generator):
@@ -28,10 +30,9 @@ def _problem(family: str, rng: np.random.Generator):
 
 
 def _kernel(family, X, Y):
-    """The engine's full-batch kernel for this problem, as `descend` builds it."""
-    if family is BINARY:
-        return FullBatchKernel(X, Y, binary=True)
-    return FullBatchKernel(X, Y, Y.shape[1], binary=False)
+    """The data backend's objective for this problem (compiled when available)."""
+    labels = Y.argmax(axis=1) if Y.ndim == 2 else Y.astype(int)
+    return prepare(family, X, labels, backend=BACKEND)
 
 
 def _central_difference(f, x, h=1e-6):

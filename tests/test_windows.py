@@ -15,13 +15,14 @@ import numpy as np
 import pytest
 from sklearn.preprocessing import StandardScaler
 
-from logitlab.backends import _fused
-from logitlab.backends import kernels as _kernels
-from logitlab.backends.kernels import FullBatchKernel
+from logitlab.backends import compiled
+from logitlab.backends.compiled import CompiledObjective, _fused
 from logitlab.estimators import LogisticRegressionGD
-from logitlab.models.losses import binary_loss_grad
+from logitlab.models.losses import BINARY, binary_loss_grad
 
-pytestmark = pytest.mark.skipif(_fused is None, reason="compiled kernel not built")
+pytestmark = pytest.mark.skipif(
+    _fused is None, reason="compiled kernel not built or LOGITLAB_COMPILED=0"
+)
 
 
 def _pixels(rng, n=3000, side=12, dtype=np.float64):
@@ -73,23 +74,36 @@ def _decode(form, d):
 
 
 def _forms(kernel):
-    return list(zip(kernel.design.blocks, kernel._windows, strict=True))
+    """(S as a dense array, window form) of each block."""
+    return [
+        (_dense(blk, kernel.d), form)
+        for blk, form in zip(kernel.blocks, kernel._windows, strict=True)
+    ]
+
+
+def _dense(blk, d):
+    S = np.zeros((blk.indptr.size - 1, d))
+    S[np.repeat(np.arange(S.shape[0]), np.diff(blk.indptr)), blk.indices] = blk.data
+    return S
+
+
+def _kernel(X, y=None):
+    return CompiledObjective(BINARY, X, np.zeros(X.shape[0]) if y is None else y)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("make", [_pixels, _inverted])
 def test_window_form_gives_back_S(dtype, make):
     X = make(np.random.default_rng(1), dtype=dtype)
-    kernel = FullBatchKernel(X, np.zeros(X.shape[0]), binary=True, compiled=True)
-    m = kernel.design.m.astype(np.float64)
+    kernel = _kernel(X)
+    m = kernel.m.astype(np.float64)
     eps = np.finfo(dtype).eps
-    for blk, form in _forms(kernel):
-        S = blk.sparse.toarray().astype(np.float64)
+    for S, form in _forms(kernel):
         got = _decode(form, X.shape[1])
         assert np.all(np.abs(got - S) <= 4 * eps * (np.abs(S) + np.abs(m)))
         assert np.array_equal(got != 0, S != 0)  # no value lost, none made up
         _, wptr, wcol, codes, _, rind, _ = form
-        assert rind.size < 0.05 * blk.sparse.nnz  # pixels: nearly all in windows
+        assert rind.size < 0.05 * np.count_nonzero(S)  # pixels: nearly all in windows
         assert codes.size == 8 * wcol.size and np.all(codes.reshape(-1, 8)[:, 0] > 0)
         # the fewest windows: each opens at the first coded column not yet covered
         for i in range(wptr.size - 1):
@@ -99,24 +113,25 @@ def test_window_form_gives_back_S(dtype, make):
 
 def test_values_without_a_step_stay_exact():
     X = _random(np.random.default_rng(2))
-    kernel = FullBatchKernel(X, np.zeros(X.shape[0]), binary=True, compiled=True)
-    for blk, (c, _, wcol, _, rptr, rind, rval) in _forms(kernel):
+    kernel = _kernel(X)
+    for blk, (c, _, wcol, _, rptr, rind, rval) in zip(
+        kernel.blocks, kernel._windows, strict=True
+    ):
         assert wcol.size == 0 and not np.any(c)
-        np.testing.assert_array_equal(rptr, blk.sparse.indptr)
-        np.testing.assert_array_equal(rind, blk.sparse.indices)
-        np.testing.assert_array_equal(rval, blk.sparse.data)
+        np.testing.assert_array_equal(rptr, blk.indptr)
+        np.testing.assert_array_equal(rind, blk.indices)
+        np.testing.assert_array_equal(rval, blk.data)
 
 
 def test_mixed_columns_split_by_column():
     X = _mixed(np.random.default_rng(3))
-    kernel = FullBatchKernel(X, np.zeros(X.shape[0]), binary=True, compiled=True)
-    for blk, form in _forms(kernel):
+    kernel = _kernel(X)
+    for S, form in _forms(kernel):
         c, rind = form[0], form[5]
         assert not np.any(c[5::9])  # the random columns have no step
         random_cols = np.arange(X.shape[1])[5::9]
-        inked = blk.sparse.toarray()[:, random_cols].any(axis=0)
+        inked = S[:, random_cols].any(axis=0)
         assert np.all(np.isin(random_cols[inked], rind))
-        S = blk.sparse.toarray()
         np.testing.assert_allclose(_decode(form, X.shape[1]), S, atol=1e-13)
 
 
@@ -128,8 +143,7 @@ def test_kernel_equals_the_reference(dtype, make, scale):
     X = make(rng, dtype=dtype)
     y = (rng.random(X.shape[0]) < 0.4).astype(dtype)
     w = (scale * rng.normal(size=X.shape[1])).astype(dtype)
-    kernel = FullBatchKernel(X, y, binary=True, compiled=True)
-    assert kernel.compiled
+    kernel = _kernel(X, y)
     loss, gw, gb, accuracy = kernel.loss_grad_accuracy(w, dtype(0.3))
     X64, w64 = X.astype(np.float64), w.astype(np.float64)
     ref_loss, ref_gw, ref_gb = binary_loss_grad(X64, y.astype(np.float64), w64, 0.3)
@@ -147,25 +161,25 @@ def test_kernel_equals_the_reference(dtype, make, scale):
 
 
 def test_the_engine_gives_the_same_fit_either_way(monkeypatch):
-    """A whole binary fit on the window form and with SciPy's products."""
+    """A whole binary fit on the window form and with the NumPy reference."""
     rng = np.random.default_rng(5)
     X = _pixels(rng, n=4000)
     y = (X[:, 40] > 0.5).astype(int)
-    monkeypatch.setattr(_kernels, "_MIN_SIZE", 0)
+    monkeypatch.setattr(compiled, "_MIN_SIZE", 0)
     params = dict(learning_rate=0.5, max_iter=15, momentum=0.9)
-    compiled = LogisticRegressionGD(**params).fit(X, y)
-    monkeypatch.setattr(_kernels, "_fused", None)
-    scipy_way = LogisticRegressionGD(**params).fit(X, y)
-    np.testing.assert_allclose(compiled.coef_, scipy_way.coef_, rtol=0, atol=1e-12)
+    fast = LogisticRegressionGD(**params).fit(X, y)
+    monkeypatch.setattr(compiled, "_fused", None)
+    reference = LogisticRegressionGD(**params).fit(X, y)
+    np.testing.assert_allclose(fast.coef_, reference.coef_, rtol=0, atol=1e-12)
     np.testing.assert_allclose(
-        compiled.history_["loss"], scipy_way.history_["loss"], rtol=1e-13
+        fast.history_["loss"], reference.history_["loss"], rtol=1e-13
     )
 
 
 def _block(kernel, i=0):
     """Block i's arguments to binary_epoch, with a fresh gradient buffer."""
-    y = kernel._Y_blocks[i]
-    return [*kernel._windows[i], y, np.zeros(kernel.design.d, y.dtype)]
+    y = kernel._targets[i]
+    return [*kernel._windows[i], y, np.zeros(kernel.d, y.dtype)]
 
 
 @pytest.mark.parametrize(
@@ -189,7 +203,7 @@ def _block(kernel, i=0):
 def test_bad_epoch_calls_are_refused(position, change, message):
     rng = np.random.default_rng(6)
     X = _mixed(rng)
-    kernel = FullBatchKernel(X, rng.integers(0, 2, X.shape[0]), binary=True)
+    kernel = _kernel(X, rng.integers(0, 2, X.shape[0]))
     w = rng.normal(size=X.shape[1])
     block = _block(kernel)
     _fused.binary_epoch([tuple(block)], w, 0.1, 1e-3, True, 8, 2)  # accepted
@@ -203,13 +217,13 @@ def test_bad_epoch_calls_are_refused(position, change, message):
 
 
 def test_blocks_on_threads_sum_as_on_one():
-    """Seven blocks on the pool's threads, many times over, give the one-thread sums:
+    """Seven blocks on OpenMP threads, many times over, give the one-thread sums:
     every block runs exactly once per call, whoever takes it."""
     rng = np.random.default_rng(9)
     X = _pixels(rng, n=7 * 700)
     y = (rng.random(X.shape[0]) < 0.5).astype(float)
     rows = np.array_split(np.arange(X.shape[0]), 7)
-    kernels = [FullBatchKernel(X[r], y[r], binary=True) for r in rows]
+    kernels = [_kernel(X[r], y[r]) for r in rows]
     w = rng.normal(size=X.shape[1])
 
     def run(n_threads):
@@ -230,24 +244,6 @@ def test_blocks_on_threads_sum_as_on_one():
         np.testing.assert_allclose(g2, g, rtol=1e-13)
 
 
-def test_the_pool_works_after_fork():
-    """A child forked after the pool has started has no helpers; it must not wait for
-    them (it would hang) and must compute the same."""
-    import multiprocessing
-
-    rng = np.random.default_rng(10)
-    X = _pixels(rng, n=9000)
-    y = (rng.random(X.shape[0]) < 0.5).astype(float)
-    kernel = FullBatchKernel(X, y, binary=True, n_threads=2)
-    assert len(kernel._windows) > 1  # the pool in use
-    w = rng.normal(size=X.shape[1])
-    want = kernel.loss_grad(w, 0.0)[0]  # the pool has started
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(1) as children:
-        got = children.apply_async(kernel.loss_grad, (w, 0.0)).get(timeout=60)[0]
-    assert got == pytest.approx(want, rel=1e-14)
-
-
 def test_bad_encode_calls_are_refused():
     indptr = np.array([0, 2, 3], np.int64)
     data, m = np.ones(3), np.zeros(4)
@@ -266,7 +262,7 @@ def test_rows_of_any_length_are_read_right():
     encode_windows would make: all of a block's windows in one row still compute."""
     rng = np.random.default_rng(7)
     X = _pixels(rng)
-    kernel = FullBatchKernel(X, np.zeros(X.shape[0]), binary=True, compiled=True)
+    kernel = _kernel(X)
     c, wptr, wcol, codes, rptr, rind, rval = kernel._windows[0]
     piled_w, piled_r = np.full_like(wptr, wptr[-1]), np.full_like(rptr, rptr[-1])
     piled_w[0] = piled_r[0] = 0  # row 0 holds every window and the remainder
@@ -284,7 +280,7 @@ def test_rows_of_any_length_are_read_right():
 def test_a_value_inf_stays_in_the_remainder(row):
     X = _pixels(np.random.default_rng(8))
     X[row, 70] = np.inf
-    kernel = FullBatchKernel(X, np.zeros(X.shape[0]), binary=True, compiled=True)
+    kernel = _kernel(X)
     c, *_, rval = kernel._windows[0]
     assert np.all(np.isfinite(c)) and np.count_nonzero(c) > 50
     assert np.isinf(rval).sum() == 1
@@ -296,14 +292,14 @@ def test_a_value_inf_stays_in_the_remainder(row):
 
 
 def test_two_callers_at_once_both_get_their_sums():
-    """The pool runs one job at a time; a caller that finds it busy runs its blocks
-    itself. Two Python threads computing at once must each get their own answer."""
+    """Two Python threads computing at once (each its own OpenMP team) must each get
+    their own answer."""
     from concurrent.futures import ThreadPoolExecutor
 
     rng = np.random.default_rng(11)
     X = _pixels(rng, n=9000)
     y = (rng.random(X.shape[0]) < 0.5).astype(float)
-    kernel = FullBatchKernel(X, y, binary=True, n_threads=2)
+    kernel = CompiledObjective(BINARY, X, y, n_jobs=2)
     ws = [rng.normal(size=X.shape[1]) for _ in range(2)]
     want = [kernel.loss_grad(w, 0.0) for w in ws]
     with ThreadPoolExecutor(2) as callers:

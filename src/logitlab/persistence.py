@@ -27,7 +27,10 @@ from logitlab._atomic import atomic_path
 from logitlab.errors import ModelFileError
 from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
 
-_MODELS = {cls.__name__: cls for cls in (LogisticRegressionGD, SoftmaxRegressionGD)}
+Model = LogisticRegressionGD | SoftmaxRegressionGD
+_MODELS: dict[str, type[Model]] = {
+    cls.__name__: cls for cls in (LogisticRegressionGD, SoftmaxRegressionGD)
+}
 
 
 @dataclass
@@ -94,7 +97,7 @@ def save_model(
         f.attrs["logitlab_version"] = logitlab.__version__
 
 
-def load_model(path: str | os.PathLike[str]) -> Any:
+def load_model(path: str | os.PathLike[str]) -> Model:
     """Read a model file written by `save_model` (or a guide-style `w`/`b` file).
 
     The returned estimator predicts at once; it also carries `preprocessing_`
@@ -113,7 +116,7 @@ def load_model(path: str | os.PathLike[str]) -> Any:
         raise ModelFileError(f"{path}: unreadable model file ({err})") from None
 
 
-def _read(f: h5py.File, path: str) -> Any:
+def _read(f: h5py.File, path: str) -> Model:
     name = f.attrs.get(
         "model", "SoftmaxRegressionGD" if "W" in f else "LogisticRegressionGD"
     )
@@ -158,6 +161,11 @@ def _read(f: h5py.File, path: str) -> Any:
         del params["random_state"]
     if isinstance(params.get("snapshot_epochs"), list):
         params["snapshot_epochs"] = tuple(params["snapshot_epochs"])
+    if isinstance(params.get("class_weight"), dict):  # JSON made its labels text
+        label = {str(c): c for c in classes}
+        params["class_weight"] = {
+            label.get(k, k): v for k, v in params["class_weight"].items()
+        }
     est = cls(**params)
     est.coef_, est.intercept_ = (
         np.ascontiguousarray(coef),

@@ -4,12 +4,12 @@
  * each a pass over memory, and scipy's CSR product does not vectorise over the ten
  * classes. Here each row of S is read once for both products, the class loop is whole
  * SIMD registers (kp padded to 16 floats / 8 doubles), and one call runs all row
- * blocks, without the GIL, on the caller's thread and a small pool's (_pool.h).
- * `logitlab.backends.kernels` prepares the CSR arrays (column indices < d by
+ * blocks, without the GIL, on OpenMP threads (run_blocks), so threadpoolctl,
+ * OMP_NUM_THREADS and an explicit thread count all apply.
+ * `logitlab.backends.compiled` prepares the CSR arrays (column indices < d by
  * construction) and checks their dtypes; this module checks every buffer's size,
  * indptr's order and the labels' range before touching memory. Built when a C
- * compiler is present; without one `_kernels` uses SciPy's products (same results, a
- * half to a third of the speed).
+ * compiler is present; without one the NumPy reference objective is used.
  *
  * The binary model reads its rows in window form instead (encode_windows, binary_epoch;
  * see _fused_rows.h and _windows_rows.h): eight columns' pixel codes per vector
@@ -94,23 +94,6 @@ cpu_has_v4(void)
 #define EPSILON FLT_EPSILON
 #define IS_DOUBLE 0
 #include "_fused_rows.h"
-#undef REAL
-#undef FN
-#undef EXP
-#undef FABS
-#undef LANES
-#undef INT
-#undef UINT
-#undef EXP_MIN
-#undef EXP_BIAS
-#undef MANT_BITS
-#undef LN2_HI
-#undef LN2_LO
-#undef TAYLOR_DEGREE
-#undef LOG1P_TERMS
-#undef RINT
-#undef EPSILON
-#undef IS_DOUBLE
 
 #define REAL double
 #define FN(name) name##_f64
@@ -130,25 +113,52 @@ cpu_has_v4(void)
 #define EPSILON DBL_EPSILON
 #define IS_DOUBLE 1
 #include "_fused_rows.h"
-#undef REAL
-#undef FN
-#undef EXP
-#undef FABS
-#undef LANES
-#undef INT
-#undef UINT
-#undef EXP_MIN
-#undef EXP_BIAS
-#undef MANT_BITS
-#undef LN2_HI
-#undef LN2_LO
-#undef TAYLOR_DEGREE
-#undef LOG1P_TERMS
-#undef RINT
-#undef EPSILON
-#undef IS_DOUBLE
 
-#include "_pool.h"
+#ifdef _OPENMP
+#include <omp.h>
+#include <pthread.h>
+/* GNU OpenMP keeps its idle threads across parallel regions, and a child of fork()
+ * inherits that pool without its threads: the child's first parallel region waits for
+ * them forever. So once a region has run, a forked child runs its blocks on the
+ * calling thread alone (same results: every block has its own buffers and the sums
+ * are taken in block order). */
+static int regions_ran;    /* a parallel region ran in this process */
+static int pool_inherited; /* ... in the parent of this forked process */
+
+static void
+after_fork_in_child(void)
+{
+    pool_inherited = regions_ran;
+}
+#endif
+
+typedef void (*block_task)(void *ctx, int i);
+
+/* run(ctx, i) for each block i < n, on up to n_threads OpenMP threads (0: OpenMP's
+ * current default, which threadpoolctl and OMP_NUM_THREADS set); blocks are handed
+ * out one at a time, so a thread slowed down by a busy machine leaves its share to the
+ * others. Call without the GIL. */
+static void
+run_blocks(block_task run, void *ctx, int n, int n_threads)
+{
+#ifdef _OPENMP
+    if (n_threads <= 0)
+        n_threads = omp_get_max_threads();
+    if (n_threads > n)
+        n_threads = n;
+    if (n_threads > 1 && !pool_inherited) {
+        regions_ran = 1;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(n_threads)
+        for (int i = 0; i < n; i++)
+            run(ctx, i);
+        return;
+    }
+#else
+    (void)n_threads;
+#endif
+    for (int i = 0; i < n; i++)
+        run(ctx, i);
+}
 
 /* Buffers are C-contiguous by construction ("y*" / "w*" ask for simple buffers). */
 static int
@@ -394,7 +404,7 @@ softmax_epoch(PyObject *self, PyObject *args)
             goto done;
     softmax_job job = {blocks, W.buf, z0.buf, k, kp, backward, size, inv_n};
     Py_BEGIN_ALLOW_THREADS
-    pool_run(softmax_block_run, &job, (int)n, n_threads);
+    run_blocks(softmax_block_run, &job, (int)n, n_threads);
     Py_END_ALLOW_THREADS
     double loss, unused;
     int64_t correct;
@@ -436,7 +446,7 @@ binary_epoch(PyObject *self, PyObject *args)
             goto done;
     binary_job job = {blocks, w.buf, d, z0, inv_n, backward, size};
     Py_BEGIN_ALLOW_THREADS
-    pool_run(binary_block_run, &job, (int)n, n_threads);
+    run_blocks(binary_block_run, &job, (int)n, n_threads);
     Py_END_ALLOW_THREADS
     double loss, gb;
     int64_t correct;
@@ -574,13 +584,13 @@ static PyMethodDef methods[] = {
      "(loss sum, correct), summed over the blocks, each a tuple (indptr, indices, data, "
      "labels, G, gb): rows of CSR S, logits S W + z0; adds the block's Sᵀ D to its G "
      "and 1ᵀ D to its gb (D = (softmax - onehot) * inv_n) when backward. The blocks run "
-     "on n_threads threads (the caller's and a pool's)."},
+     "on n_threads OpenMP threads (0: OpenMP's default)."},
     {"binary_epoch", binary_epoch, METH_VARARGS,
      "binary_epoch(blocks, w, z0, inv_n, backward, itemsize, n_threads) -> (loss sum, "
      "Σ dz, correct), summed over the blocks, each a tuple (c, wptr, wcol, codes, rptr, "
      "rind, rval, targets, g): rows of S in window form (encode_windows), logits "
      "S w + z0; adds the block's Sᵀ dz to its g when backward. The blocks run on "
-     "n_threads threads (the caller's and a pool's)."},
+     "n_threads OpenMP threads (0: OpenMP's default)."},
     {"encode_windows", encode_windows, METH_VARARGS,
      "encode_windows(indptr, indices, data, m, itemsize) -> (c, wptr, wcol, codes, rptr, "
      "rind, rval) as bytearrays: a CSR block of S = X - m (sorted column indices) in "
@@ -596,12 +606,18 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_fused",
-    "Fused full-batch cross-entropy epochs over a CSR design (see _kernels).", -1,
+    "Fused full-batch cross-entropy epochs over a CSR design (see compiled.py).", -1,
     methods,
 };
 
 PyMODINIT_FUNC
 PyInit__fused(void)
 {
+#ifdef _OPENMP
+    if (pthread_atfork(NULL, NULL, after_fork_in_child)) {
+        PyErr_SetString(PyExc_OSError, "pthread_atfork failed");
+        return NULL;
+    }
+#endif
     return PyModule_Create(&module);
 }

@@ -476,3 +476,22 @@ FN(encode_rows)(const int64_t *indptr, const int32_t *indices, const REAL *data,
         rptr[i + 1] = nr;
     }
 }
+
+/* this instance's parameters, set by _fused.c before the #include */
+#undef REAL
+#undef FN
+#undef EXP
+#undef FABS
+#undef LANES
+#undef INT
+#undef UINT
+#undef EXP_MIN
+#undef EXP_BIAS
+#undef MANT_BITS
+#undef LN2_HI
+#undef LN2_LO
+#undef TAYLOR_DEGREE
+#undef LOG1P_TERMS
+#undef RINT
+#undef EPSILON
+#undef IS_DOUBLE

@@ -10,10 +10,17 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from threadpoolctl import ThreadpoolController
 
 from logitlab.models.losses import Family
 
 Array = NDArray[Any]
+_blas = ThreadpoolController()
+
+
+def single_threaded_blas() -> Any:
+    """Context in which BLAS runs on one thread (products too small for threads)."""
+    return _blas.limit(limits=1, user_api="blas")
 
 
 class ReferenceObjective:

@@ -72,9 +72,15 @@ def _print_version(ctx: click.Context, _: click.Parameter, value: bool) -> None:
     compiler; without one full-batch fits run at about half the speed)."""
     if not value or ctx.resilient_parsing:
         return
-    from logitlab.backends.kernels import compiled_available
+    from logitlab.backends import compiled
 
-    built = "built" if compiled_available() else "not built: SciPy's products are used"
+    built = (
+        "built"
+        if compiled.available()
+        else "switched off: LOGITLAB_COMPILED=0"
+        if compiled.SWITCHED_OFF
+        else "not built: NumPy's products are used"
+    )
     click.echo(f"logitlab, version {__version__} (compiled kernel: {built})")
     ctx.exit()
 

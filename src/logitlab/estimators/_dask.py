@@ -59,3 +59,7 @@ def check_options(estimator: Any) -> None:
             "dask arrays are trained full batch (batch_size=None); for mini-batches "
             "over chunks, call partial_fit on each chunk"
         )
+    if getattr(estimator, "class_weight", None) is not None:
+        raise ValueError(
+            "class_weight is not supported with dask arrays; pass sample_weight"
+        )

@@ -8,40 +8,46 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
-from logitlab.estimators._base import GDClassifierBase
+from logitlab.estimators._base import FloatArray, GDClassifierBase
+from logitlab.estimators._docs import fill_doc
 from logitlab.models.functions import log_sigmoid
 from logitlab.models.losses import BINARY
 
 Array = NDArray[Any]
 
 
+@fill_doc
 class LogisticRegressionGD(GDClassifierBase):
     """Binary logistic regression, P(y = classes_[1] | x) = σ(x·w + b), fitted by GD.
 
     Objective, minimised over w and the unpenalised intercept b:
 
-        L(w, b) = s · mean_i [log(1 + e^{z_i}) - y_i z_i]
+        L(w, b) = s · Σ_i s_i [log(1 + e^{z_i}) - y_i z_i] / Σ_i s_i
                   + alpha · [(1 - l1_ratio)/2 ||w||² + l1_ratio ||w||₁],   z = X w + b
 
-    with s = 1 (loss_scale="mean") or n (loss_scale="sum"); penalty="l2" is
-    (alpha/2)||w||², penalty="l1" is alpha ||w||₁. scikit-learn's LogisticRegression
-    minimises C · sum(loss) + ½||w||², so for the mean loss alpha = 1 / (C · n_samples)
-    (for the sum loss alpha = 1 / C). The paper writes its L2 term as λ||w||² (gradient
-    2λw), so the paper's λ is alpha = 2λ here; the guide's `lambda_reg * 0.5 * ||w||²`
-    is alpha = lambda_reg.
+    with sample weights s_i (1 by default; times the class weights) and s = 1
+    (loss_scale="mean") or Σ_i s_i (loss_scale="sum"). scikit-learn's
+    LogisticRegression minimises C · Σ_i s_i ℓ_i + ½||w||², the same minimiser as
+    alpha = 1 / (C · Σ_i s_i) here with the mean loss (alpha = 1 / C with the sum).
+    The paper writes its L2 term as λ||w||² (gradient 2λw): its λ is alpha = 2λ; the
+    guide's `lambda_reg * 0.5 * ||w||²` is alpha = lambda_reg.
 
-    Parameters are documented in `logitlab.estimators` (shared by both estimators): the
-    optimiser (learning_rate, max_iter, batch_size, momentum, nesterov, schedule,
-    decay_steps, decay_rate), the objective (loss_scale, penalty, alpha, l1_ratio,
-    l1_method, fit_intercept), stopping (tol, stopping, early_stopping,
-    early_stopping_metric, patience, validation_fraction), snapshot_epochs,
-    record_steps, warm_start, init, dtype, random_state, verbose.
+    Parameters
+    ----------
+    {parameters}
 
-    Attributes: classes_, coef_ (1, n_features), intercept_ (1,), n_iter_ (epochs run),
-    history_ (per-epoch lists, measured at the end of each epoch), step_history_
-    (per-step lists with record_steps, else {}), snapshots_ ({epoch: (coef,
-    intercept)}), best_epoch_ (early stopping, else None), initial_loss_ (objective at
-    the initial weights), n_features_in_.
+    Attributes
+    ----------
+    coef_ : ndarray of shape (1, n_features)
+        The weights w.
+    intercept_ : ndarray of shape (1,)
+        The intercept b.
+    {attributes}
+
+    See Also
+    --------
+    SoftmaxRegressionGD : the same for two or more classes (multinomial).
+    sklearn.linear_model.LogisticRegression : the reference it is tested against.
 
     Examples
     --------
@@ -51,6 +57,8 @@ class LogisticRegressionGD(GDClassifierBase):
     >>> clf = LogisticRegressionGD(learning_rate=1.0, max_iter=200).fit(X, y)
     >>> clf.predict(X).tolist(), clf.coef_.shape, len(clf.history_["loss"])
     ([0, 0, 1, 1], (1, 1), 200)
+    >>> clf.score(X, y), clf.predict_proba(X).shape
+    (1.0, (4, 2))
     """
 
     _family = BINARY
@@ -67,9 +75,6 @@ class LogisticRegressionGD(GDClassifierBase):
                 "use SoftmaxRegressionGD (or a one-vs-rest task)"
             )
 
-    def _targets(self, labels: NDArray[np.intp], dtype: Any) -> Array:
-        return labels.astype(dtype)  # (n_samples,) 0/1
-
     def _initial_weights(
         self, n_features: int, dtype: Any, rng: np.random.Generator
     ) -> tuple[Array, Any]:
@@ -85,16 +90,49 @@ class LogisticRegressionGD(GDClassifierBase):
     def _internal_weights(self) -> tuple[Array, Any]:
         return self.coef_[0], self.intercept_[0]
 
-    def decision_function(self, X: ArrayLike) -> Array:
-        """Logit z = X·w + b of the positive class classes_[1], shape (n_samples,)."""
+    def decision_function(self, X: ArrayLike) -> FloatArray:
+        """The logit of the positive class classes_[1], z = X·w + b.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to score.
+
+        Returns
+        -------
+        z : ndarray of shape (n_samples,)
+            Positive for rows predicted as classes_[1].
+        """
         return self._logits(X)
 
-    def predict_proba(self, X: ArrayLike) -> Array:
-        """[P(classes_[0]), P(classes_[1])] per row, (n_samples, 2)."""
+    def predict_proba(self, X: ArrayLike) -> FloatArray:
+        """Probabilities [P(classes_[0]), P(classes_[1])] = [σ(-z), σ(z)] per row.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to score.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, 2)
+            Rows sum to 1; in the fit's dtype.
+        """
         z = self._logits(X)
         return np.column_stack([expit(-z), expit(z)])
 
-    def predict_log_proba(self, X: ArrayLike) -> Array:
-        """[log σ(-z), log σ(z)] per row, from the logits."""
+    def predict_log_proba(self, X: ArrayLike) -> FloatArray:
+        """[log σ(-z), log σ(z)] per row, from the logits (finite even for p ≈ 0).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to score.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, 2)
+            The log of `predict_proba`, without its rounding to 0.
+        """
         z = self._logits(X)
         return np.column_stack([log_sigmoid(-z), log_sigmoid(z)])

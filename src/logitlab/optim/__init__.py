@@ -1,5 +1,19 @@
 """The gradient-descent engine behind both estimators: batches, schedules, stopping."""
 
-from logitlab.optim.descent import DescentConfig, DescentResult, EvalSet, descend
+from logitlab.optim.descent import (
+    DescentConfig,
+    DescentResult,
+    EvalSet,
+    descend,
+    descend_pass,
+)
+from logitlab.optim.steps import StepState
 
-__all__ = ["DescentConfig", "DescentResult", "EvalSet", "descend"]
+__all__ = [
+    "DescentConfig",
+    "DescentResult",
+    "EvalSet",
+    "StepState",
+    "descend",
+    "descend_pass",
+]

@@ -42,7 +42,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from logitlab.backends import Objective, prepare
-from logitlab.backends.kernels import single_threaded_blas
+from logitlab.backends.reference import single_threaded_blas
 from logitlab.errors import DivergenceError
 from logitlab.models.losses import Family
 from logitlab.models.penalties import Penalty
@@ -276,6 +276,32 @@ def descend(
         )  # fmt: skip
     finally:
         recorder.close()
+
+
+def descend_pass(
+    family: Family,
+    X: Any,
+    labels: NDArray[np.intp],
+    state: StepState,
+    *,
+    config: DescentConfig,
+    penalty: Penalty,
+    rng: np.random.Generator,
+    epoch: int,
+    sample_weight: Array | None = None,
+) -> float:
+    """One pass of steps over rows X from `state`, which it updates (`partial_fit`):
+    the mean loss, the schedule's rate for `epoch`; nothing measured or recorded.
+    Returns the last η taken. The NumPy reference throughout: preparing a faster
+    form of X does not pay for the one full-batch step a call takes at most."""
+    c = config
+    data = TrainingSet(family, X, labels, sample_weight)
+    full = data.prepare("numpy", c.n_jobs)
+    with blas_for(c):
+        return run_steps(
+            make_stepper(c, penalty, 1.0), state, data.batches(full, c, rng),
+            epoch_rate(c, epoch), epoch=epoch,
+        )  # fmt: skip
 
 
 def _epochs(
