@@ -26,6 +26,7 @@ DUMMY_ARGS = {
     "evaluate": ["m.h5"],
     "predict": ["m.h5", "a.png"],
     "page": ["m.h5", "--out", "m.html"],
+    "augment": ["--n", "10", "--out", "store.zarr"],
 }
 
 
@@ -212,6 +213,6 @@ def test_completion_script_and_completions():
         return [row.split(",", 1)[1] for row in done.stdout.splitlines()]
 
     assert complete("logitlab tr") == ["train"]
-    assert complete("logitlab train --sched") == ["--schedule"]
+    assert complete("logitlab train --sched") == ["--schedule", "--scheduler"]
     assert complete("logitlab train --penalty ") == ["l2", "l1", "elasticnet", "none"]
     assert "--dataset-dir" in complete("logitlab data fetch --data")

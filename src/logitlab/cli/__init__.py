@@ -177,7 +177,7 @@ def app() -> None:
 
 
 # Each subcommand module adds its commands to `app` when imported.
-from logitlab.cli import data, homework, page, reproduce, train  # noqa: E402, F401
+from logitlab.cli import augment, data, homework, page, reproduce, train  # noqa: E402, F401
 
 
 def main() -> None:

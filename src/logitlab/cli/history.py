@@ -66,12 +66,15 @@ def _measure_initial(fit: Fit) -> dict[str, tuple[float, float]]:
 
     start = copy.copy(fit.est)
     start.coef_, start.intercept_ = fit.est.snapshots_[0]
+    classes = start.classes_
     measured = {}
-    for name, (X, y) in fit.sets.items():
+    for name, (X, y) in fit.sets.items():  # X, y NumPy, or dask on a cluster run
         log_proba = start.predict_log_proba(X)
-        index = np.searchsorted(start.classes_, y)
-        loss = -np.mean(log_proba[np.arange(len(y)), index])
-        accuracy = np.mean(start.classes_[log_proba.argmax(axis=1)] == y)
+        indices = np.array_equal(classes, np.arange(len(classes)))  # the CLI's labels
+        index = y if indices else np.searchsorted(classes, y)
+        picked = index[:, None] == np.arange(len(classes))  # one-hot: dask has no
+        loss = -(log_proba * picked).sum(axis=1).mean()  # 2-D fancy indexing
+        accuracy = (log_proba.argmax(axis=1) == index).mean()
         measured[name] = (float(loss), float(accuracy))
     return measured
 

@@ -13,13 +13,14 @@ own modules and are registered from here.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from logitlab import _console
-from logitlab.cli import app
+from logitlab.cli import _dask, app
 from logitlab.cli._common import TaskKind, to_json
 from logitlab.cli.options import (
     dataset_options,
@@ -109,6 +110,7 @@ def _task_options(f: Any) -> Any:
 @click.option("--plots", is_flag=True, help="Also write the loss and accuracy curves.")
 @format_option
 @json_option
+@_dask.train_data_options
 def train(
     dataset: str,
     dataset_dir: Path | None,
@@ -123,6 +125,11 @@ def train(
     plots: bool,
     figure_format: str,
     as_json: bool,
+    data: str | None,
+    worker_data: str,
+    workers: int,
+    memory_limit: str,
+    scheduler: str | None,
     **hyperparameters: Any,
 ) -> None:
     """Train a model by gradient descent and save it with its training history."""
@@ -131,18 +138,14 @@ def train(
     kind, task_digits = _task(digits, ovr, multiclass)
     # before the work: a folder we can write, and no read-only file in the way
     check_output_folder(out, ["model.h5", f"history.{history_format}"])
-    fit = _fit(
-        dataset,
-        dataset_dir,
-        kind,
-        task_digits,
-        n_train,
-        n_test,
-        scale,
-        estimator_params(hyperparameters),
-    )
-    written = _write(fit, out, history_format, plots and figure_format)
-    summary = _summary(fit, written)
+    source = _Source(dataset, dataset_dir, data, worker_data)
+    with _dask.train_cluster(data, workers, memory_limit, scheduler):
+        fit = _fit(
+            source, kind, task_digits, n_train, n_test, scale,
+            estimator_params(hyperparameters),
+        )  # fmt: skip
+        written = _write(fit, out, history_format, plots and figure_format)
+        summary = _summary(fit, written)
     if as_json:
         click.echo(to_json(summary))
         return
@@ -184,9 +187,19 @@ def _task(
     return "pair", tuple(digits) if digits else (0, 1)
 
 
+@dataclass(frozen=True)
+class _Source:
+    """Where the rows come from: a data set in memory, or (`data`) on a Dask
+    cluster, a store of `logitlab data augment` or "mnist", kept as `worker_data`."""
+
+    dataset: str
+    dataset_dir: Path | None
+    data: str | None
+    worker_data: str
+
+
 def _fit(
-    dataset: str,
-    dataset_dir: Path | None,
+    source: _Source,
     kind: TaskKind,
     digits: tuple[int, ...] | None,
     n_train: int | None,
@@ -201,17 +214,26 @@ def _fit(
     from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
     from logitlab.persistence import Preprocessing
 
-    task = make_task(
-        load_dataset(dataset, mnist_dir=dataset_dir),
-        kind,
-        digits,
-        n_train=n_train,
-        n_test=n_test,
-    )
-    X_train, X_test, preprocessing = task.X_train, task.X_test, Preprocessing()
-    if scale:
-        scaler, X_train, X_test = standardize(task.X_train, task.X_test)
-        preprocessing = Preprocessing.from_scaler(scaler)
+    if source.data is not None:  # on the cluster: the rows stay on its workers
+        task = _dask.cluster_task(
+            source.data, source.dataset, source.dataset_dir, kind, digits,
+            n_train, n_test,
+        )  # fmt: skip
+        X_train, X_test, preprocessing = _dask.scaled_pixels(
+            task, scale, source.worker_data, params["dtype"]
+        )
+    else:
+        task = make_task(
+            load_dataset(source.dataset, mnist_dir=source.dataset_dir),
+            kind,
+            digits,
+            n_train=n_train,
+            n_test=n_test,
+        )
+        X_train, X_test, preprocessing = task.X_train, task.X_test, Preprocessing()
+        if scale:
+            scaler, X_train, X_test = standardize(task.X_train, task.X_test)
+            preprocessing = Preprocessing.from_scaler(scaler)
     sets = {"train": (X_train, task.y_train)}
     if params["early_stopping"]:  # held out here, so every set is known by name
         X_fit, y_fit, X_val, y_val = holdout_split(
@@ -225,11 +247,14 @@ def _fit(
     sets["test"] = (X_test, task.y_test)
     cls = SoftmaxRegressionGD if kind == "multiclass" else LogisticRegressionGD
     verbose = {0: 0, 1: max(1, params["max_iter"] // 10)}.get(_console.verbosity(), 1)
+    if source.data is not None and verbose == 0:  # a cluster run shows its epochs
+        verbose = max(1, params["max_iter"] // 10) if _console.verbosity() >= 0 else 0
     est = cls(**params, snapshot_epochs=(0,), verbose=max(verbose, 0))
     evals = [(name, X, y) for name, (X, y) in sets.items() if name != "train"]
     start = time.perf_counter()
     est.fit(*sets["train"], eval_set=evals)
-    return Fit(est, task, sets, preprocessing, time.perf_counter() - start, dataset)
+    seconds = time.perf_counter() - start
+    return Fit(est, task, sets, preprocessing, seconds, source.dataset)
 
 
 def _write(fit: Fit, out: Path, history_format: str, figures: str | bool) -> list[str]:

@@ -15,6 +15,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from logitlab.estimators import _dask
 from logitlab.estimators._weights import sample_weights
 from logitlab.hyperparameters import sklearn_constraints
 from logitlab.models.losses import Family
@@ -301,7 +302,14 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         self, X: ArrayLike, y: ArrayLike
     ) -> tuple[Any, NDArray[np.intp]]:
         """fit's X (dense C-ordered or CSR, in `dtype`) and y as class indices; sets
-        `classes_` and `n_features_in_`."""
+        `classes_` and `n_features_in_`. A dask X stays on its cluster
+        (estimators/_dask.py)."""
+        if _dask.is_dask(X):
+            _dask.check_options(self)
+            X_fit, classes, labels = _dask.fit_inputs(X, y)
+            self.n_features_in_ = X_fit.shape[1]
+            self._set_classes(classes)  # the checks; indices come from the cluster
+            return X_fit, labels
         X_fit, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=np.dtype(self.dtype), order="C"
         )
@@ -338,6 +346,11 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         if validation is not None:
             return training, validation
         X, labels, weights = training
+        if _dask.is_dask(X):
+            raise ValueError(
+                "early_stopping on dask arrays needs an eval_set named "
+                '"validation" (a held-out split would pull X into memory)'
+            )
         arrays = (X, labels) if weights is None else (X, labels, weights)
         parts = train_test_split(
             *arrays,
@@ -380,13 +393,21 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
     def _check_n_classes(self, n_classes: int) -> None:
         """Hook for the binary model to refuse more than two classes."""
 
-    def _check_X(self, X: ArrayLike) -> Any:
+    def _check_X(self, X: Any) -> Any:
+        if _dask.is_dask(X):
+            if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has shape {X.shape}; {self.n_features_in_} features expected"
+                )
+            return X
         return validate_data(
             self, X, accept_sparse="csr", dtype=np.dtype(self.dtype), reset=False
         )
 
     def _class_index(self, y: ArrayLike, what: str) -> NDArray[np.intp]:
         """Class indices of labels `y` (which must all be among `classes_`)."""
+        if _dask.is_dask(y):
+            return _dask.class_index(self.classes_, y)
         y = np.asarray(y)
         index = np.searchsorted(self.classes_, y)
         index = np.clip(index, 0, len(self.classes_) - 1)
