@@ -15,15 +15,17 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from logitlab.data import load_mnist
 
 ARGS = ["--quiet", "train", "--multiclass", "--n-train", "3000", "--n-test", "500"]
 ARGS += ["--epochs", "10", "--plots"]
 NEW_FILES = {"model.h5", "history.csv", "loss.png", "accuracy.png", "notes.txt"}
-# (signal, delay in seconds); the last run gets no signal and shows the full result
-# (Before ~0.5 s the interpreter itself may still be starting, before any of our
-# code can run: there Python's own default applies.)
+# (signal, delay in seconds after the process has installed its handlers); the last
+# run gets no signal and shows the full result. (Before `logitlab._signals.install`
+# runs, the interpreter itself is still starting and Python's own default applies; on
+# a loaded machine six interpreters starting at once can take seconds to get there.)
 RUNS = [
     (signal.SIGINT, 1.0),
     (signal.SIGTERM, 2.0),
@@ -32,6 +34,20 @@ RUNS = [
     (signal.SIGTERM, 8.0),
     (None, 0.0),
 ]
+
+
+def _wait_for_handlers(proc, seconds=120.0):
+    """Until `proc` catches SIGINT and SIGTERM (Linux: its SigCgt mask), or ends."""
+    status = Path(f"/proc/{proc.pid}/status")
+    wanted = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1))
+    deadline = time.monotonic() + seconds
+    while proc.poll() is None and time.monotonic() < deadline:
+        if not status.exists():  # not Linux: count from the start
+            return
+        fields = dict(line.split(":", 1) for line in status.read_text().splitlines())
+        if int(fields["SigCgt"], 16) & wanted == wanted:
+            return
+        time.sleep(0.02)
 
 
 def _old_folder(path):
@@ -57,6 +73,7 @@ def test_signals_at_any_moment_leave_old_or_complete_outputs(tmp_path):
             shutil.copytree(template, out)
             cmd = [sys.executable, "-m", "logitlab", *ARGS, "--out", str(out)]
             proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.PIPE)
+            _wait_for_handlers(proc)
             procs.append((proc, signum, delay, out, time.monotonic()))
         for proc, signum, delay, _, started in sorted(procs, key=lambda p: p[2]):
             if signum is not None:
