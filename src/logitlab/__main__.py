@@ -20,7 +20,10 @@ def main() -> None:
     except _signals.Interrupted as exc:
         sys.stderr.write(f"logitlab: {exc.verb} while starting\n")
         raise SystemExit(exc.exit_code) from None
-    run()
+    try:
+        run()
+    finally:  # done, or rolled back: a signal during the interpreter's exit must not
+        _signals.ignore()  # turn a finished run into a death by SIGINT (exit -2)
 
 
 if __name__ == "__main__":

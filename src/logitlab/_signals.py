@@ -46,6 +46,14 @@ def install() -> None:
         signal.signal(signum, _handle)
 
 
+def ignore() -> None:
+    """Ignore SIGINT and SIGTERM from now on: the command has finished (its outputs
+    committed or rolled back) and only the interpreter's exit is left."""
+    if threading.current_thread() is threading.main_thread():
+        for signum in HANDLED:
+            signal.signal(signum, signal.SIG_IGN)
+
+
 @contextlib.contextmanager
 def deferred() -> Iterator[None]:
     """Hold SIGINT/SIGTERM until the block ends, then raise `Interrupted` for them.
