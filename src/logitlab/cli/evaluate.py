@@ -21,7 +21,12 @@ from logitlab.cli._common import (
     task_kind,
     to_json,
 )
-from logitlab.cli.options import dataset_options, format_option, json_option
+from logitlab.cli.options import (
+    dataset_options,
+    format_option,
+    json_option,
+    model_digits_option,
+)
 
 if TYPE_CHECKING:
     from logitlab.data.tasks import Task
@@ -39,14 +44,7 @@ METRICS = ("accuracy", "precision", "recall", "f1", "log_loss", "roc_auc")
 @app.command(epilog=EXAMPLES)
 @click.argument("model", type=click.Path(path_type=Path))
 @dataset_options
-@click.option(
-    "--digits",
-    nargs=2,
-    type=click.IntRange(0, 9),
-    default=None,
-    help="Classes of labels 0 and 1, for a file that does not say [default: the "
-    "file's, else 0 1].",
-)
+@model_digits_option
 @click.option(
     "--pixel-scale",
     type=Number(min=0, min_open=True),

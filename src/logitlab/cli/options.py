@@ -208,3 +208,14 @@ def estimator_params(values: dict[str, Any]) -> dict[str, Any]:
     """The estimator's keyword arguments from the command's values ("none" → None)."""
     on_line = [h.name for h in HYPERPARAMETERS if h.name not in NOT_ON_COMMAND_LINE]
     return {k: None if values[k] == "none" else values[k] for k in on_line}
+
+
+model_digits_option = click.option(
+    "--digits",
+    nargs=2,
+    type=click.IntRange(0, 9),
+    default=None,
+    help="Classes of labels 0 and 1, for a file that does not say [default: the "
+    "file's, else 0 1].",
+)
+"""`--digits A B` of the commands that read a model file (evaluate, predict, page)."""

@@ -19,6 +19,7 @@ from logitlab.cli._common import (
     model_digits,
     task_kind,
 )
+from logitlab.cli.options import model_digits_option
 
 if TYPE_CHECKING:
     import numpy as np
@@ -38,14 +39,7 @@ Examples:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The HTML file to write.",
 )
-@click.option(
-    "--digits",
-    nargs=2,
-    type=click.IntRange(0, 9),
-    default=None,
-    help="Classes of labels 0 and 1, for a file that does not say [default: the "
-    "file's, else 0 1].",
-)
+@model_digits_option
 @click.option(
     "--samples",
     type=click.IntRange(0, 500),

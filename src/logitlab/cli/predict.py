@@ -19,7 +19,7 @@ from logitlab.cli._common import (
     task_kind,
     to_json,
 )
-from logitlab.cli.options import json_option
+from logitlab.cli.options import json_option, model_digits_option
 
 EXAMPLES = """\b
 Examples:
@@ -30,14 +30,7 @@ Examples:
 @app.command(epilog=EXAMPLES)
 @click.argument("model", type=click.Path(path_type=Path))
 @click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--digits",
-    nargs=2,
-    type=click.IntRange(0, 9),
-    default=None,
-    help="Classes of labels 0 and 1, for a file that does not say [default: the "
-    "file's, else 0 1].",
-)
+@model_digits_option
 @json_option
 def predict(
     model: Path, images: tuple[Path, ...], digits: tuple[int, int] | None, as_json: bool
