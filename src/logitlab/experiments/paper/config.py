@@ -177,6 +177,20 @@ def protocol(cfg: PaperConfig) -> dict[str, Any]:
     }
 
 
+# The per-epoch curves both experiments keep: data_loss is the mean training
+# cross-entropy (loss_scale="mean"); the hold-out set is named "validation" because that
+# is the eval set early stopping watches.
+HISTORY = (
+    "epoch",
+    "data_loss",
+    "train_accuracy",
+    "validation_loss",
+    "validation_accuracy",
+    "test_loss",
+    "test_accuracy",
+)
+
+
 def history_lists(history: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     """The per-epoch lists we keep from an estimator's history_, as plain floats."""
     return {

@@ -15,23 +15,12 @@ import numpy as np
 
 from logitlab.estimators import LogisticRegressionGD
 from logitlab.experiments.paper.config import (
+    HISTORY,
     accuracy,
     fit_paper_stopping,
     history_lists,
     paper_split,
     split_for,
-)
-
-# data_loss is the mean training cross-entropy here (loss_scale="mean"); the hold-out
-# set is named "validation" because that is the eval set early stopping watches.
-_HISTORY = (
-    "epoch",
-    "data_loss",
-    "train_accuracy",
-    "validation_loss",
-    "validation_accuracy",
-    "test_loss",
-    "test_accuracy",
 )
 
 
@@ -62,7 +51,7 @@ def _fit(
         "train_accuracy": accuracy(w, b, X_tr, y_tr),
         "holdout_accuracy": accuracy(w, b, X_val, y_val),
         "test_accuracy": accuracy(w, b, X_te, y_te),
-        **history_lists(clf.history_, _HISTORY),
+        **history_lists(clf.history_, HISTORY),
         **{  # per step: the batch's cost, the hold-out and test costs (paper's code)
             f"steps.{k}": [float(v) for v in clf.step_history_[k]]
             for k in ("loss", "validation_loss", "test_loss")

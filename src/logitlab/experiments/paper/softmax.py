@@ -19,21 +19,13 @@ import scipy.sparse as sp
 
 from logitlab.estimators import SoftmaxRegressionGD
 from logitlab.experiments.paper.config import (
+    HISTORY,
     fit_paper_stopping,
     history_lists,
     split_for,
 )
 
-_HISTORY = (
-    "epoch",
-    "data_loss",
-    "train_accuracy",
-    "validation_loss",
-    "validation_accuracy",
-    "test_loss",
-    "test_accuracy",
-    "learning_rate",
-)
+_HISTORY = (*HISTORY, "learning_rate")
 
 
 def run_softmax(settings: dict[str, Any]) -> dict[str, Any]:
