@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 
 import numpy as np
 import pytest
 
 from logitlab.experiments import cache as cache_mod
-from logitlab.experiments.cache import Job, ResultCache, run_jobs, settings_hash
+from logitlab.experiments.cache import (
+    Job,
+    JobPool,
+    ResultCache,
+    run_jobs,
+    settings_hash,
+)
 
 
 def test_round_trip_keeps_arrays_and_plain_values(tmp_path):
@@ -109,13 +117,9 @@ class _Bar:
 
     def __init__(self):
         self.updates: list[float] = []
-        self.closed = False
 
     def update(self, n):
         self.updates.append(n)
-
-    def close(self):
-        self.closed = True
 
 
 def test_a_whole_run_bar_advances_by_each_jobs_cost_cached_ones_at_once(tmp_path):
@@ -123,5 +127,45 @@ def test_a_whole_run_bar_advances_by_each_jobs_cost_cached_ones_at_once(tmp_path
     jobs = [Job("sq", _square, {"x": x}, cost=10.0 * (x + 1)) for x in range(3)]
     run_jobs(cache, jobs[:1])  # the first is cached before the run
     bar = _Bar()
-    run_jobs(cache, jobs, bar=bar)
-    assert bar.updates == [10.0, 20.0, 30.0] and not bar.closed  # the run closes it
+    with JobPool(cache, bar=bar) as pool:
+        keys = pool.submit(jobs)
+        assert bar.updates == [10.0]  # the cached one, at once
+        pool.collect(keys)
+    assert bar.updates == [10.0, 20.0, 30.0]
+
+
+def test_a_job_submitted_twice_runs_once(tmp_path):
+    calls: list[int] = []
+
+    def counted(settings):
+        calls.append(settings["x"])
+        return _square(settings)
+
+    with JobPool(ResultCache(tmp_path)) as pool:
+        first = pool.submit([Job("sq", counted, {"x": 2})])
+        again = pool.submit([Job("sq", counted, {"x": x}) for x in (2, 3)])
+        assert first == again[:1]
+        assert [r["y"] for r in pool.collect(again)] == [4, 9]
+    assert calls == [2, 3]
+
+
+_WARM: dict[str, int] = {}
+
+
+def _warm_up():
+    _WARM["pid"] = os.getpid()
+
+
+def _warmed(settings):
+    """Run in a worker: whether its warm-up ran there first, and when this job ran."""
+    return {"warm": _WARM.get("pid") == os.getpid(), "t": time.monotonic()}
+
+
+def test_workers_warm_up_once_and_take_the_costliest_job_first(tmp_path):
+    jobs = [Job("w", _warmed, {"x": x}, cost=c) for x, c in enumerate([1, 5, 3, 9, 2])]
+    with JobPool(ResultCache(tmp_path), n_jobs=2, warm_up=_warm_up) as pool:
+        results = pool.run(jobs)
+    assert all(r["warm"] for r in results)
+    started = sorted(range(5), key=lambda i: results[i]["t"])
+    # two workers take the costliest two first (in either order), the cheapest last
+    assert set(started[:2]) == {3, 1} and started[-1] == 0

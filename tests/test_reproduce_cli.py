@@ -11,7 +11,7 @@ from threadpoolctl import threadpool_limits
 
 from logitlab import __version__
 from logitlab.cli import app
-from logitlab.experiments.cache import ResultCache
+from logitlab.experiments.cache import JobPool, ResultCache
 from logitlab.experiments.paper import run as paper_run
 from logitlab.experiments.paper.config import PaperConfig
 from logitlab.experiments.report import run as report_run
@@ -75,8 +75,9 @@ def test_all_writes_every_figure_and_number_then_resumes(tmp_path, tiny, monkeyp
     for name in ("run_outer_fold", "run_other", "run_final", "run_scratch"):
         monkeypatch.setattr(report_run, name, boom)
     cache = ResultCache(out)  # the command's own cache, read by the same runners
-    paper = paper_run.run_paper(TINY_PAPER, cache)
-    report = report_run.run_report(TINY_REPORT, cache)
+    with JobPool(cache) as pool:
+        paper = paper_run.run_paper(TINY_PAPER, pool)
+        report = report_run.run_report(TINY_REPORT, pool)
     assert (
         paper["pair.2v3.batch"]["test_accuracy"]
         == results["paper"]["pair.2v3.batch"]["test_accuracy"]

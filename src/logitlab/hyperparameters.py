@@ -225,9 +225,19 @@ HYPERPARAMETERS: tuple[Hyperparameter, ...] = (
         "early_stopping",
         False,
         'Watch a validation set (the eval set named "validation", else a stratified '
-        "`validation_fraction` of the rows, held out); stop after `patience` epochs "
-        "without improvement and return the best epoch's weights (the paper's rule).",
+        "`validation_fraction` of the rows, held out); stop as `early_stopping_rule` "
+        "says and return the best epoch's weights.",
         kind=bool,
+    ),
+    Hyperparameter(
+        "early_stopping_rule",
+        "no_improvement",
+        "When early stopping stops: after `patience` epochs without a new best score "
+        "(scikit-learn's n_iter_no_change), or after `patience` epochs in a row whose "
+        "score rose (the paper's: 'if the error on the hold-out set increases for 5 "
+        "epochs, we stop'), which runs longer on a plateau.",
+        kind=str,
+        choices=("no_improvement", "rises"),
     ),
     Hyperparameter(
         "early_stopping_metric",
@@ -239,7 +249,7 @@ HYPERPARAMETERS: tuple[Hyperparameter, ...] = (
     Hyperparameter(
         "patience",
         5,
-        "Epochs without improvement before early stopping stops.",
+        "Epochs without improvement (or rises in a row) before early stopping stops.",
         kind=int,
         low=1,
     ),

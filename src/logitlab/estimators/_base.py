@@ -73,6 +73,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         stopping: str = "loss",
         early_stopping: bool = False,
         early_stopping_metric: str = "error",
+        early_stopping_rule: str = "no_improvement",
         patience: int = 5,
         validation_fraction: float = 0.1,
         snapshot_epochs: tuple[int, ...] = (),
@@ -105,6 +106,7 @@ class GDClassifierBase(ClassifierMixin, BaseEstimator):
         self.stopping = stopping
         self.early_stopping = early_stopping
         self.early_stopping_metric = early_stopping_metric
+        self.early_stopping_rule = early_stopping_rule
         self.patience = patience
         self.validation_fraction = validation_fraction
         self.snapshot_epochs = snapshot_epochs

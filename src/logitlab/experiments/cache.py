@@ -13,12 +13,14 @@ import io
 import json
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import effective_n_jobs
+from joblib.externals.loky import get_reusable_executor
 from threadpoolctl import threadpool_limits
 
 from logitlab._atomic import atomic_write_bytes, atomic_write_text, sweep_temporaries
@@ -146,52 +148,114 @@ def _run_and_store(root: Path, job: Job) -> dict[str, Any]:
     return ResultCache(root).get_or_compute(job.name, job.settings, timed)
 
 
+class JobPool:
+    """Worker processes for a whole run: jobs go in as they become known, and the
+    costliest waiting job starts whenever a worker is free.
+
+    One pool for every experiment of a run keeps both cores busy to the end: a job
+    that must wait for others (the report's final model waits for the nested CV's
+    choice of C) joins the same queue instead of starting a second round of workers.
+    Cached jobs are loaded at `submit`; the rest run in loky's reusable worker
+    processes (joblib's own), or here with `n_jobs=1`, in the order submitted. Each
+    finished job is stored at once, by the process that ran it. `warm_up`, a picklable
+    callable, runs once in each new worker: load the data the jobs share there, so
+    no job pays for it and the workers' memory does not grow job by job (loky
+    restarts a worker that grows by more than 300 MB after its first job).
+
+    `bar` advances by each job's `weight(job)` as it finishes (cached ones at once).
+    """
+
+    def __init__(
+        self,
+        cache: ResultCache,
+        *,
+        n_jobs: int = 1,
+        bar: Any = None,
+        weight: Callable[[Job], float] = lambda job: job.cost,
+        warm_up: Callable[[], None] | None = None,
+    ) -> None:
+        self.cache, self._bar, self._weight = cache, bar, weight
+        self.n_jobs = effective_n_jobs(n_jobs)  # -1: every core
+        self._warm_up = warm_up
+        self._results: dict[str, dict[str, Any]] = {}
+        self._waiting: dict[str, Job] = {}  # in submission order
+        self._running: dict[Future[dict[str, Any]], tuple[str, Job]] = {}
+        self._executor: Any = None
+
+    def __enter__(self) -> JobPool:
+        return self
+
+    def __exit__(self, kind: Any, *rest: Any) -> None:
+        if kind is not None and self._executor is not None:
+            self._executor.shutdown(wait=True, kill_workers=True)  # stop them now
+
+    def submit(self, jobs: Sequence[Job]) -> list[str]:
+        """Queue `jobs` (a job already queued or done is not run twice); their keys."""
+        keys = []
+        for job in jobs:
+            key = job.name + "-" + settings_hash(job.name, job.settings)
+            keys.append(key)
+            if key in self._results or key in self._waiting or self._started(key):
+                continue
+            cached = self.cache.load(job.name, job.settings)
+            if cached is None:
+                self._waiting[key] = job
+            else:
+                self._finish(key, job, cached)
+        return keys
+
+    def collect(self, keys: Sequence[str]) -> list[dict[str, Any]]:
+        """The results under `keys`, in that order, once all of them are done."""
+        while any(k not in self._results for k in keys):
+            if self.n_jobs == 1:
+                key, job = next(iter(self._waiting.items()))
+                del self._waiting[key]
+                self._finish(key, job, _run_and_store(self.cache.root.parent, job))
+            else:
+                self._dispatch_and_wait()
+        return [self._results[k] for k in keys]
+
+    def run(self, jobs: Sequence[Job]) -> list[dict[str, Any]]:
+        """`submit` then `collect`: the results of `jobs`, in order."""
+        return self.collect(self.submit(jobs))
+
+    def _started(self, key: str) -> bool:
+        return any(k == key for k, _ in self._running.values())
+
+    def _finish(self, key: str, job: Job, result: dict[str, Any]) -> None:
+        self._results[key] = result
+        if self._bar is not None:
+            self._bar.update(self._weight(job))
+
+    def _dispatch_and_wait(self) -> None:
+        """Start the costliest waiting jobs on the free workers; wait for one."""
+        if self._executor is None:
+            self._executor = get_reusable_executor(
+                max_workers=self.n_jobs, initializer=self._warm_up
+            )
+        while self._waiting and len(self._running) < self.n_jobs:
+            key = max(self._waiting, key=lambda k: self._waiting[k].cost)
+            job = self._waiting.pop(key)
+            future = self._executor.submit(_run_and_store, self.cache.root.parent, job)
+            self._running[future] = (key, job)
+        done, _ = wait(self._running, return_when=FIRST_COMPLETED)
+        for future in done:
+            key, job = self._running.pop(future)
+            self._finish(key, job, future.result())
+
+
 def run_jobs(
     cache: ResultCache,
     jobs: Sequence[Job],
     *,
     n_jobs: int = 1,
     desc: str = "experiments",
-    bar: Any = None,
 ) -> list[dict[str, Any]]:
-    """Results of `jobs` in order: cached ones loaded, the rest computed (in parallel).
-
-    Put long jobs first: workers take them in order. Each finished job is stored at
-    once, by the process that ran it. `bar`: a progress bar shared by a whole run,
-    advanced by each job's `cost` (cached ones at once) and left open; without it a
-    bar of this call's jobs is shown.
-    """
-    results: list[dict[str, Any] | None] = [
-        cache.load(j.name, j.settings) for j in jobs
-    ]
-    todo = [i for i, r in enumerate(results) if r is None]
-    own = bar is None
-    if own:
-        bar = progress_bar(len(jobs), desc=desc, initial=len(jobs) - len(todo))
-    else:
-        bar.update(sum(j.cost for j, r in zip(jobs, results, strict=True) if r))
-
-    def step(i: int) -> float:
-        return 1 if own else jobs[i].cost
-
+    """Results of `jobs` in order: cached ones loaded, the rest computed (in parallel),
+    with a bar of this call's jobs. A run of several groups shares one `JobPool`."""
+    bar = progress_bar(len(jobs), desc=desc)
     try:
-        if n_jobs == 1 or len(todo) <= 1:
-            for i in todo:
-                results[i] = _run_and_store(cache.root.parent, jobs[i])
-                bar.update(step(i))
-        else:
-            parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-            done = parallel(
-                delayed(_indexed)(i, cache.root.parent, jobs[i]) for i in todo
-            )
-            for i, result in done:
-                results[i] = result
-                bar.update(step(i))
+        with JobPool(cache, n_jobs=n_jobs, bar=bar, weight=lambda job: 1) as pool:
+            return pool.run(jobs)
     finally:
-        if own:
-            bar.close()
-    return [r for r in results if r is not None]
-
-
-def _indexed(i: int, root: Path, job: Job) -> tuple[int, dict[str, Any]]:
-    return i, _run_and_store(root, job)
+        bar.close()

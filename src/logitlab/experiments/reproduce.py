@@ -8,6 +8,7 @@ or one resumed after an interruption, only computes what is missing.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import time
 from collections.abc import Sequence
@@ -18,12 +19,14 @@ from logitlab import __version__
 from logitlab._atomic import output_transaction
 from logitlab._console import info, progress_bar
 from logitlab._json import plain
-from logitlab.experiments.cache import ResultCache
+from logitlab.experiments.cache import JobPool, ResultCache
 from logitlab.experiments.comparison import Comparison, Target, compare
+from logitlab.experiments.paper import config as paper_config
 from logitlab.experiments.paper import pages as paper_pages
 from logitlab.experiments.paper import run as paper_run
 from logitlab.experiments.paper.config import PaperConfig
 from logitlab.experiments.paper.targets import PAPER_TARGETS
+from logitlab.experiments.report import config as report_config
 from logitlab.experiments.report import pages as report_pages
 from logitlab.experiments.report import run as report_run
 from logitlab.experiments.report.config import ReportConfig
@@ -138,57 +141,99 @@ def reproduce(
 ) -> dict[str, Any]:
     """Run `part` ("paper", "report" or "all") into `out`; return the results dict."""
     out = Path(out)
-    cache = ResultCache(out)
     paper_cfg = paper_cfg or PaperConfig()
     report_cfg = report_cfg or ReportConfig()
     if fast:
         paper_cfg, report_cfg = paper_cfg.fast(), report_cfg.fast()
-    targets: tuple[Target, ...] = ()
-    measured: dict[str, float] = {}
-    n_eval: dict[str, int] = {}
-    pages: list[CaptionedFigure | Table] = []
+    paper, report = part in ("paper", "all"), part in ("report", "all")
+    start = time.perf_counter()
+    bar = whole_run_bar(part, paper_cfg, report_cfg)
+    warm_up = functools.partial(
+        preload, paper_cfg if paper else None, report_cfg if report else None
+    )
+    cache = ResultCache(out)
+    try:
+        with JobPool(cache, n_jobs=n_jobs, bar=bar, warm_up=warm_up) as pool:
+            # every job known now, in one queue, so both cores stay busy to the end
+            if paper:
+                pool.submit(list(paper_run.planned_jobs(paper_cfg).values()))
+            if report:
+                pool.submit(report_run.first_jobs(report_cfg)[0])
+            report_res = report_run.run_report(report_cfg, pool) if report else None
+            paper_res = paper_run.run_paper(paper_cfg, pool) if paper else None
+    finally:
+        bar.close()
+    results = _results(fast, paper_cfg, paper_res, report_cfg, report_res)
+    results["timing"]["wall_seconds_this_run"] = time.perf_counter() - start
+    info(f"experiments done in {time.perf_counter() - start:.0f} s")
+    _write(out, cache, fast, paper_cfg, paper_res, report_cfg, report_res, results)
+    return results
+
+
+def preload(paper_cfg: PaperConfig | None, report_cfg: ReportConfig | None) -> None:
+    """A worker's warm-up: the data of the documents being run (see `JobPool`)."""
+    if paper_cfg is not None:
+        paper_config.preload(paper_cfg)
+    if report_cfg is not None:
+        report_config.preload(report_cfg)
+
+
+def _results(
+    fast: bool,
+    paper_cfg: PaperConfig,
+    paper_res: dict[str, Any] | None,
+    report_cfg: ReportConfig,
+    report_res: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """results.json's content, but the comparison."""
     results: dict[str, Any] = {  # the version keys as metrics.json names them
         "schema_version": 1,
         "logitlab_version": __version__,
         "fast": fast,
         "timing": {},
     }
+    if paper_res is not None:
+        results["paper"] = paper_run.summary(paper_cfg, paper_res)
+        results["timing"]["paper"] = {"compute_seconds": _compute_seconds(paper_res)}
+    if report_res is not None:
+        results["report"] = report_run.summary(report_cfg, report_res)
+        results["timing"]["report"] = {"compute_seconds": _compute_seconds(report_res)}
+    return results
+
+
+def _write(
+    out: Path,
+    cache: ResultCache,
+    fast: bool,
+    paper_cfg: PaperConfig,
+    paper_res: dict[str, Any] | None,
+    report_cfg: ReportConfig,
+    report_res: dict[str, Any] | None,
+    results: dict[str, Any],
+) -> None:
+    """The comparison, then reproduce.pdf, reproduce.html and results.json."""
+    targets: tuple[Target, ...] = ()
+    measured: dict[str, float] = {}
+    n_eval: dict[str, int] = {}
+    pages: list[CaptionedFigure | Table] = []
     settings: dict[str, str] = {}
-    bar = whole_run_bar(part, paper_cfg, report_cfg)
-    if part in ("paper", "all"):
-        start = time.perf_counter()
-        res = paper_run.run_paper(paper_cfg, cache, n_jobs=n_jobs, bar=bar)
-        m, n = paper_run.measured_numbers(paper_cfg, res)
+    if paper_res is not None:
+        m, n = paper_run.measured_numbers(paper_cfg, paper_res)
         measured.update(m)
         n_eval.update(n)
         targets += PAPER_TARGETS
-        pages += paper_pages.pages(paper_cfg, res)
-        results["paper"] = paper_run.summary(paper_cfg, res)
-        results["timing"]["paper"] = {
-            "wall_seconds_this_run": time.perf_counter() - start,
-            "compute_seconds": _compute_seconds(res),
-        }
+        pages += paper_pages.pages(paper_cfg, paper_res)
         settings["paper"] = _settings_line(paper_cfg)
-        info(f"paper done in {time.perf_counter() - start:.0f} s")
-    if part in ("report", "all"):
-        start = time.perf_counter()
-        res = report_run.run_report(report_cfg, cache, n_jobs=n_jobs, bar=bar)
-        m, n = report_run.measured_numbers(res)
+    if report_res is not None:
+        m, n = report_run.measured_numbers(report_res)
         measured.update(m)
         n_eval.update(n)
         targets += REPORT_TARGETS
-        pages += report_pages.pages(report_cfg, res)
-        results["report"] = report_run.summary(report_cfg, res)
-        results["timing"]["report"] = {
-            "wall_seconds_this_run": time.perf_counter() - start,
-            "compute_seconds": _compute_seconds(res),
-        }
+        pages += report_pages.pages(report_cfg, report_res)
         settings["report"] = _settings_line(report_cfg)
-        info(f"report done in {time.perf_counter() - start:.0f} s")
-    bar.close()
     rows = compare(targets, measured, n_eval)
     results["comparison"] = _comparison_json(rows)
-    bias = paper_run.softmax_bias_note(measured) if part != "report" else ""
+    bias = paper_run.softmax_bias_note(measured) if paper_res is not None else ""
     table = comparison_table(rows, [bias] if bias else [])
     settings["cache"] = f"{cache.root} (delete it to recompute everything)"
     front: dict[str, Any] = dict(
@@ -210,7 +255,6 @@ def reproduce(
             "results.json",
             json.dumps(plain(results), indent=1, allow_nan=False, default=str),
         )
-    return results
 
 
 def whole_run_bar(part: str, paper_cfg: PaperConfig, report_cfg: ReportConfig) -> Any:

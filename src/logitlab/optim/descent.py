@@ -75,6 +75,7 @@ class DescentConfig:
     stopping: str = "loss"
     patience: int = 5
     early_stopping_metric: str = "error"  # "error" (1 - accuracy) | "loss"
+    early_stopping_rule: str = "no_improvement"  # | "rises" (see EarlyStopping)
     snapshot_epochs: tuple[int, ...] = ()
     record_steps: bool = False
     fit_intercept: bool = True
@@ -267,7 +268,7 @@ def descend(
         recorder.snapshots[0] = (W.copy(), np.copy(b))
     stopping = Stopping(
         tol=c.tol, rule=c.stopping, patience=c.patience,
-        metric=c.early_stopping_metric,
+        metric=c.early_stopping_metric, early_rule=c.early_stopping_rule,
         validation=None if validation is None else validation.name,
     )  # fmt: skip
     scale = 1.0 if c.loss_scale == "mean" else data.total_weight

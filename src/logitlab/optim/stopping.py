@@ -35,10 +35,13 @@ class Stopping:
         patience: int,
         metric: str,
         validation: str | None,
+        early_rule: str = "no_improvement",
     ) -> None:
         self.tol, self.rule, self.metric = tol, rule, metric
         self.validation = validation  # the name of the early-stopping eval set
-        self.early = EarlyStopping(patience) if validation is not None else None
+        self.early = (
+            None if validation is None else EarlyStopping(patience, rule=early_rule)
+        )
         self.converged = False
 
     def done(

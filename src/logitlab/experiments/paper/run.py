@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from logitlab.experiments.cache import Job, ResultCache, run_jobs
+from logitlab.experiments.cache import Job, JobPool
 from logitlab.experiments.paper.config import (
     SWEEPS,
     PaperConfig,
@@ -43,6 +43,7 @@ def _jobs(cfg: PaperConfig) -> dict[str, Job]:
                 "early_stopping": True,
                 "patience": cfg.softmax_patience,
                 "seed": cfg.seed,
+                "dtype": cfg.softmax_dtype,
             }
             jobs[f"softmax.{penalty}.{lam:g}"] = Job("softmax", run_softmax, settings)
     jobs["softmax.slow"] = Job(
@@ -162,13 +163,10 @@ def planned_jobs(cfg: PaperConfig) -> dict[str, Job]:
     return {k: dataclasses.replace(j, cost=_cost(j)) for k, j in _jobs(cfg).items()}
 
 
-def run_paper(
-    cfg: PaperConfig, cache: ResultCache, *, n_jobs: int = 1, bar: Any = None
-) -> dict[str, dict[str, Any]]:
+def run_paper(cfg: PaperConfig, pool: JobPool) -> dict[str, dict[str, Any]]:
     """All results of the paper: keyed as `_jobs`, plus "diff_3v8", "class_means"."""
     jobs = planned_jobs(cfg)
-    done = run_jobs(cache, list(jobs.values()), n_jobs=n_jobs, desc="paper", bar=bar)
-    results = dict(zip(jobs, done, strict=True))
+    results = dict(zip(jobs, pool.run(list(jobs.values())), strict=True))
     if (2, 3) in cfg.pairs and (2, 8) in cfg.pairs:
         results["diff_3v8"] = difference_classifier(
             results["pair.2v3.batch"], results["pair.2v8.batch"], protocol(cfg)

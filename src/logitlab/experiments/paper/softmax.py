@@ -44,6 +44,7 @@ def run_softmax(settings: dict[str, Any]) -> dict[str, Any]:
         alpha=alpha,
         l1_method="subgradient",
         random_state=settings["seed"],
+        dtype=settings.get("dtype", "float64"),
     )
     patience = settings["patience"] if settings["early_stopping"] else None
     stop, best = fit_paper_stopping(

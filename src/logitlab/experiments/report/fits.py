@@ -60,6 +60,7 @@ def inner_search(settings: dict[str, Any], X: Any, y: Any) -> RandomizedSearchCV
         cv=settings["inner_folds"],
         random_state=settings["seed"],
         n_jobs=1,
+        refit=False,  # the outer fold refits the best C on all its rows itself
     )
     _quiet_fit(search, X, y)
     return search

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from logitlab.experiments.cache import Job, ResultCache, run_jobs
+from logitlab.experiments.cache import Job, JobPool
 from logitlab.experiments.report.config import REPORT_C, ReportConfig
 from logitlab.experiments.report.fits import (
     choose_c,
@@ -52,7 +52,8 @@ def _cost(name: str, settings: dict[str, Any]) -> float:
 
 
 def first_jobs(cfg: ReportConfig) -> tuple[list[Job], list[str]]:
-    """The nested CV's outer folds and the comparison models (independent jobs)."""
+    """The jobs that need no choice of C: the nested CV's outer folds, the
+    comparison models, and the final model at the report's own C."""
     base = _base(cfg)
     search = {
         k: getattr(cfg, k)
@@ -73,11 +74,12 @@ def first_jobs(cfg: ReportConfig) -> tuple[list[Job], list[str]]:
         Job(f"compare_{name}", run_other, s, _cost(f"compare_{name}", s))
         for name, s in others.items()
     ]
+    jobs.append(Job("final", run_final, {**base, "C": REPORT_C}, _cost("final", base)))
     return jobs, list(others)
 
 
 def final_jobs(cfg: ReportConfig, C: float) -> list[Job]:
-    """The final model at the chosen C, the from-scratch one, and the report's C."""
+    """The final model at the chosen C and the from-scratch one at the same C."""
     base = _base(cfg)
     scratch = {
         **base,
@@ -89,7 +91,6 @@ def final_jobs(cfg: ReportConfig, C: float) -> list[Job]:
     return [
         Job("final", run_final, {**base, "C": C}, _cost("final", base)),
         Job("scratch", run_scratch, scratch, _cost("scratch", base)),
-        Job("final", run_final, {**base, "C": REPORT_C}, _cost("final", base)),
     ]
 
 
@@ -98,19 +99,18 @@ def planned_cost(cfg: ReportConfig) -> float:
     return sum(j.cost for j in first_jobs(cfg)[0] + final_jobs(cfg, REPORT_C))
 
 
-def run_report(
-    cfg: ReportConfig, cache: ResultCache, *, n_jobs: int = 1, bar: Any = None
-) -> dict[str, Any]:
-    """Nested CV, then the final model, the comparison and the from-scratch model."""
+def run_report(cfg: ReportConfig, pool: JobPool) -> dict[str, Any]:
+    """Nested CV, then the final model, the comparison and the from-scratch model.
+
+    Everything that needs no C is queued at once, so the workers go on with it while
+    the folds' choice of C waits for the last fold.
+    """
     jobs, others = first_jobs(cfg)
-    first = run_jobs(
-        cache, jobs, n_jobs=n_jobs, desc="report: nested CV, comparison", bar=bar
-    )
-    folds, compare = first[: cfg.outer_folds], first[cfg.outer_folds :]
+    first = pool.submit(jobs)
+    folds = pool.collect(first[: cfg.outer_folds])
     C = choose_c(folds)
-    final, scratch, final_doc = run_jobs(
-        cache, final_jobs(cfg, C), n_jobs=n_jobs, desc="report: final models", bar=bar
-    )
+    final, scratch = pool.run(final_jobs(cfg, C))
+    *compare, final_doc = pool.collect(first[cfg.outer_folds :])
     return {
         "folds": folds,
         "C": C,
