@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import time
+from concurrent.futures import Future
 
 import numpy as np
 import pytest
@@ -157,15 +157,34 @@ def _warm_up():
 
 
 def _warmed(settings):
-    """Run in a worker: whether its warm-up ran there first, and when this job ran."""
-    return {"warm": _WARM.get("pid") == os.getpid(), "t": time.monotonic()}
+    """Run in a worker: whether its warm-up ran there first."""
+    return {"warm": _WARM.get("pid") == os.getpid()}
 
 
-def test_workers_warm_up_once_and_take_the_costliest_job_first(tmp_path):
-    jobs = [Job("w", _warmed, {"x": x}, cost=c) for x, c in enumerate([1, 5, 3, 9, 2])]
+def test_each_worker_warms_up_before_its_first_job(tmp_path):
+    jobs = [Job("w", _warmed, {"x": x}) for x in range(6)]
     with JobPool(ResultCache(tmp_path), n_jobs=2, warm_up=_warm_up) as pool:
-        results = pool.run(jobs)
-    assert all(r["warm"] for r in results)
-    started = sorted(range(5), key=lambda i: results[i]["t"])
-    # two workers take the costliest two first (in either order), the cheapest last
-    assert set(started[:2]) == {3, 1} and started[-1] == 0
+        assert all(r["warm"] for r in pool.run(jobs))
+
+
+class _InlineExecutor:
+    """Runs each submitted call at once and records the jobs' order."""
+
+    def __init__(self):
+        self.order: list[int] = []
+
+    def submit(self, func, *args):
+        self.order.append(args[-1].settings["x"])
+        future = Future()
+        future.set_result(func(*args))
+        return future
+
+
+def test_free_workers_take_the_costliest_waiting_job(tmp_path, monkeypatch):
+    executor = _InlineExecutor()
+    monkeypatch.setattr(cache_mod, "get_reusable_executor", lambda **kw: executor)
+    costs = [1, 5, 3, 9, 2]
+    jobs = [Job("sq", _square, {"x": x}, cost=c) for x, c in enumerate(costs)]
+    with JobPool(ResultCache(tmp_path), n_jobs=2) as pool:
+        assert [r["y"] for r in pool.run(jobs)] == [x * x for x in range(5)]
+    assert executor.order == [3, 1, 2, 4, 0]

@@ -158,9 +158,10 @@ class JobPool:
     Cached jobs are loaded at `submit`; the rest run in loky's reusable worker
     processes (joblib's own), or here with `n_jobs=1`, in the order submitted. Each
     finished job is stored at once, by the process that ran it. `warm_up`, a picklable
-    callable, runs once in each new worker: load the data the jobs share there, so
-    no job pays for it and the workers' memory does not grow job by job (loky
-    restarts a worker that grows by more than 300 MB after its first job).
+    callable with a stable repr, runs once in each worker before its first job: load
+    all the data the jobs share there, so no job pays for it and the worker's memory
+    does not grow job by job (loky restarts a worker that grows by more than 300 MB
+    after its first job, with a warning).
 
     `bar` advances by each job's `weight(job)` as it finishes (cached ones at once).
     """
@@ -186,8 +187,28 @@ class JobPool:
         return self
 
     def __exit__(self, kind: Any, *rest: Any) -> None:
-        if kind is not None and self._executor is not None:
-            self._executor.shutdown(wait=True, kill_workers=True)  # stop them now
+        if kind is not None:
+            self.stop()
+
+    def stop(self) -> None:
+        """Stop the workers now, whatever they are doing (after a failure)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, kill_workers=True)
+            self._executor = None
+
+    def call(self, func: Callable[..., Any], *args: Any) -> Future[Any]:
+        """`func(*args)` on a worker beside this process (here, with n_jobs=1): a
+        picklable function and arguments; its future."""
+        if self.n_jobs == 1:
+            future: Future[Any] = Future()
+            future.set_result(func(*args))
+            return future
+        return self._workers().submit(func, *args)
+
+    def _workers(self) -> Any:
+        if self._executor is None:
+            self._executor = get_reusable_executor(max_workers=self.n_jobs)
+        return self._executor
 
     def submit(self, jobs: Sequence[Job]) -> list[str]:
         """Queue `jobs` (a job already queued or done is not run twice); their keys."""
@@ -229,19 +250,30 @@ class JobPool:
 
     def _dispatch_and_wait(self) -> None:
         """Start the costliest waiting jobs on the free workers; wait for one."""
-        if self._executor is None:
-            self._executor = get_reusable_executor(
-                max_workers=self.n_jobs, initializer=self._warm_up
-            )
         while self._waiting and len(self._running) < self.n_jobs:
             key = max(self._waiting, key=lambda k: self._waiting[k].cost)
             job = self._waiting.pop(key)
-            future = self._executor.submit(_run_and_store, self.cache.root.parent, job)
+            future = self._workers().submit(
+                _warm_run_and_store, self._warm_up, self.cache.root.parent, job
+            )
             self._running[future] = (key, job)
         done, _ = wait(self._running, return_when=FIRST_COMPLETED)
         for future in done:
             key, job = self._running.pop(future)
             self._finish(key, job, future.result())
+
+
+_WARMED: set[str] = set()  # in a worker: the warm-ups done in this process
+
+
+def _warm_run_and_store(
+    warm_up: Callable[[], None] | None, root: Path, job: Job
+) -> dict[str, Any]:
+    """Worker side: the pool's warm-up first, once per process, then the job."""
+    if warm_up is not None and repr(warm_up) not in _WARMED:
+        warm_up()
+        _WARMED.add(repr(warm_up))
+    return _run_and_store(root, job)
 
 
 def run_jobs(

@@ -12,6 +12,7 @@ import functools
 import json
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +131,40 @@ def _compute_seconds(results: Any) -> float:
     return 0.0
 
 
+@dataclass(frozen=True)
+class Documents:
+    """What a run computed: each document's settings and results (None if not run)."""
+
+    fast: bool
+    paper_cfg: PaperConfig
+    paper: dict[str, Any] | None
+    report_cfg: ReportConfig
+    report: dict[str, Any] | None
+
+    def pages(self) -> list[CaptionedFigure | Table]:
+        """The figures and tables after the comparison, paper first."""
+        pages: list[CaptionedFigure | Table] = []
+        if self.paper is not None:
+            pages += paper_pages.pages(self.paper_cfg, self.paper)
+        if self.report is not None:
+            pages += report_pages.pages(self.report_cfg, self.report)
+        return pages
+
+    def comparison(self) -> list[Comparison]:
+        """Every number the documents publish beside ours."""
+        targets: tuple[Target, ...] = ()
+        measured: dict[str, float] = {}
+        n_eval: dict[str, int] = {}
+        if self.paper is not None:
+            m, n = paper_run.measured_numbers(self.paper_cfg, self.paper)
+            targets, measured, n_eval = targets + PAPER_TARGETS, m, n
+        if self.report is not None:
+            m, n = report_run.measured_numbers(self.report)
+            targets += REPORT_TARGETS
+            measured, n_eval = measured | m, n_eval | n
+        return compare(targets, measured, n_eval)
+
+
 def reproduce(
     part: str,
     out: str | Path,
@@ -152,21 +187,30 @@ def reproduce(
         preload, paper_cfg if paper else None, report_cfg if report else None
     )
     cache = ResultCache(out)
-    try:
-        with JobPool(cache, n_jobs=n_jobs, bar=bar, warm_up=warm_up) as pool:
+    with JobPool(cache, n_jobs=n_jobs, bar=bar, warm_up=warm_up) as pool:
+        try:
             # every job known now, in one queue, so both cores stay busy to the end
             if paper:
                 pool.submit(list(paper_run.planned_jobs(paper_cfg).values()))
             if report:
                 pool.submit(report_run.first_jobs(report_cfg)[0])
-            report_res = report_run.run_report(report_cfg, pool) if report else None
-            paper_res = paper_run.run_paper(paper_cfg, pool) if paper else None
-    finally:
-        bar.close()
-    results = _results(fast, paper_cfg, paper_res, report_cfg, report_res)
+            docs = Documents(
+                fast,
+                paper_cfg,
+                None,
+                report_cfg,
+                report_run.run_report(report_cfg, pool) if report else None,
+            )
+            if paper:
+                docs = dataclasses.replace(
+                    docs, paper=paper_run.run_paper(paper_cfg, pool)
+                )
+        finally:
+            bar.close()
+        info(f"experiments done in {time.perf_counter() - start:.0f} s")
+        results = _results(docs)
+        _write(out, cache, docs, results, pool)
     results["timing"]["wall_seconds_this_run"] = time.perf_counter() - start
-    info(f"experiments done in {time.perf_counter() - start:.0f} s")
-    _write(out, cache, fast, paper_cfg, paper_res, report_cfg, report_res, results)
     return results
 
 
@@ -178,83 +222,76 @@ def preload(paper_cfg: PaperConfig | None, report_cfg: ReportConfig | None) -> N
         report_config.preload(report_cfg)
 
 
-def _results(
-    fast: bool,
-    paper_cfg: PaperConfig,
-    paper_res: dict[str, Any] | None,
-    report_cfg: ReportConfig,
-    report_res: dict[str, Any] | None,
-) -> dict[str, Any]:
+def _results(docs: Documents) -> dict[str, Any]:
     """results.json's content, but the comparison."""
     results: dict[str, Any] = {  # the version keys as metrics.json names them
         "schema_version": 1,
         "logitlab_version": __version__,
-        "fast": fast,
+        "fast": docs.fast,
         "timing": {},
     }
-    if paper_res is not None:
-        results["paper"] = paper_run.summary(paper_cfg, paper_res)
-        results["timing"]["paper"] = {"compute_seconds": _compute_seconds(paper_res)}
-    if report_res is not None:
-        results["report"] = report_run.summary(report_cfg, report_res)
-        results["timing"]["report"] = {"compute_seconds": _compute_seconds(report_res)}
+    if docs.paper is not None:
+        results["paper"] = paper_run.summary(docs.paper_cfg, docs.paper)
+        results["timing"]["paper"] = {"compute_seconds": _compute_seconds(docs.paper)}
+    if docs.report is not None:
+        results["report"] = report_run.summary(docs.report_cfg, docs.report)
+        results["timing"]["report"] = {"compute_seconds": _compute_seconds(docs.report)}
     return results
 
 
 def _write(
     out: Path,
     cache: ResultCache,
-    fast: bool,
-    paper_cfg: PaperConfig,
-    paper_res: dict[str, Any] | None,
-    report_cfg: ReportConfig,
-    report_res: dict[str, Any] | None,
+    docs: Documents,
     results: dict[str, Any],
+    pool: JobPool,
 ) -> None:
-    """The comparison, then reproduce.pdf, reproduce.html and results.json."""
-    targets: tuple[Target, ...] = ()
-    measured: dict[str, float] = {}
-    n_eval: dict[str, int] = {}
-    pages: list[CaptionedFigure | Table] = []
-    settings: dict[str, str] = {}
-    if paper_res is not None:
-        m, n = paper_run.measured_numbers(paper_cfg, paper_res)
-        measured.update(m)
-        n_eval.update(n)
-        targets += PAPER_TARGETS
-        pages += paper_pages.pages(paper_cfg, paper_res)
-        settings["paper"] = _settings_line(paper_cfg)
-    if report_res is not None:
-        m, n = report_run.measured_numbers(report_res)
-        measured.update(m)
-        n_eval.update(n)
-        targets += REPORT_TARGETS
-        pages += report_pages.pages(report_cfg, report_res)
-        settings["report"] = _settings_line(report_cfg)
-    rows = compare(targets, measured, n_eval)
+    """reproduce.pdf (drawn by a worker), reproduce.html and results.json (drawn
+    here, meanwhile): all three files or, on failure, none."""
+    rows = docs.comparison()
     results["comparison"] = _comparison_json(rows)
-    bias = paper_run.softmax_bias_note(measured) if paper_res is not None else ""
-    table = comparison_table(rows, [bias] if bias else [])
+    bias = ""
+    if docs.paper is not None:
+        bias = paper_run.softmax_bias_note(paper_run.measured_numbers(
+            docs.paper_cfg, docs.paper)[0])  # fmt: skip
+    settings = {}
+    if docs.paper is not None:
+        settings["paper"] = _settings_line(docs.paper_cfg)
+    if docs.report is not None:
+        settings["report"] = _settings_line(docs.report_cfg)
     settings["cache"] = f"{cache.root} (delete it to recompute everything)"
     front: dict[str, Any] = dict(
-        title="logitlab reproduce" + (" (--fast)" if fast else ""),
+        title="logitlab reproduce" + (" (--fast)" if docs.fast else ""),
         subtitle=(
             "The paper 'Logistic and Softmax Regression for Handwritten Digits "
             "Classification' (Zhu & Guo, seed 002) and the report 'Logistic "
             "Regression for MNIST Dataset Classification' (Montez, seed 003), made "
             "again."
-            + (" FAST: reduced settings, for a quick look only." if fast else "")
+            + (" FAST: reduced settings, for a quick look only." if docs.fast else "")
         ),
         settings=settings,
-        pages=[table, *pages],
     )
-    with output_transaction(out) as tx:  # all three files or, on failure, none
-        write_pdf(tx.path("reproduce.pdf"), **front)
-        write_report_html(tx.path("reproduce.html"), **front)
-        tx.write_text(
-            "results.json",
-            json.dumps(plain(results), indent=1, allow_nan=False, default=str),
-        )
+    table = comparison_table(rows, [bias] if bias else [])
+    with output_transaction(out) as tx:
+        pdf = pool.call(write_pdf_of, tx.path("reproduce.pdf"), docs, front, table)
+        try:
+            pages = [table, *docs.pages()]
+            write_report_html(tx.path("reproduce.html"), **front, pages=pages)
+            tx.write_text(
+                "results.json",
+                json.dumps(plain(results), indent=1, allow_nan=False, default=str),
+            )
+            pdf.result()
+        except BaseException:
+            pool.stop()  # before the roll-back: the worker must not write on
+            raise
+
+
+def write_pdf_of(
+    path: Path, docs: Documents, front: dict[str, Any], table: Table
+) -> None:
+    """reproduce.pdf: the comparison `table`, then the documents' pages."""
+    write_pdf(path, **front, pages=[table, *docs.pages()])
 
 
 def whole_run_bar(part: str, paper_cfg: PaperConfig, report_cfg: ReportConfig) -> Any:

@@ -137,24 +137,29 @@ def _jobs(cfg: PaperConfig) -> dict[str, Job]:
     return jobs
 
 
-# Compute seconds per epoch on one quiet core (measured on 2 cores, full batch unless
-# said): the weights of the whole run's progress bar.
-_EPOCH_COST = {"softmax": 0.02, "pair": 0.0012, "sweep": 0.0012}
-_MINIBATCH_EPOCH_COST = 0.016  # ten steps, each also scoring hold-out and test
-_CODE_DATA_FACTOR = 2.6  # every pair image of the 60,000: ~3.3 times the rows
-_CHAIN_COST = 8.0  # the chained search, ~270 epochs on sparse products
-_CHAIN_EPOCH_COST = 0.03
+# Compute seconds per epoch of one job while another runs on the second core (full
+# batch unless said; measured in one `reproduce all` on a quiet 2-core machine): the
+# weights of the run's progress bar, and the order in which workers take the jobs.
+_EPOCH_COST = {"softmax": 0.0135, "pair": 0.00072, "sweep": 0.0007}
+_FLOAT32_FACTOR = 0.53  # the softmax runs in float32
+_MINIBATCH_EPOCH_COST = 0.0086  # ten steps, each also scoring hold-out and test
+_CODE_DATA_FACTOR = 2.1  # every pair image of the 60,000: ~3.3 times the rows
+_CHAIN_EPOCH_COST = 0.019  # one epoch of the chained search, on sparse products
+_CHAIN_STOPPED_EPOCHS = 270  # what the chained search runs in all, stopped by its rule
 
 
 def _cost(job: Job) -> float:
     s = job.settings
     if job.name == "softmax_chain":
-        if s["patience"] is None:  # every λ of both penalties runs all its epochs
-            return 6 * s["epochs"] * _CHAIN_EPOCH_COST
-        return _CHAIN_COST
+        epochs = 6 * s["epochs"]  # every λ of both penalties
+        if s["patience"] is not None:
+            epochs = min(epochs, _CHAIN_STOPPED_EPOCHS)
+        return epochs * _CHAIN_EPOCH_COST
     if s.get("batch_fraction"):
         return s["epochs"] * _MINIBATCH_EPOCH_COST
     cost = s["epochs"] * _EPOCH_COST[job.name]
+    if s.get("dtype") == "float32":
+        cost *= _FLOAT32_FACTOR
     return cost * (_CODE_DATA_FACTOR if s.get("protocol") == "code" else 1.0)
 
 

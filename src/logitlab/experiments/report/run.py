@@ -36,18 +36,21 @@ def _base(cfg: ReportConfig) -> dict[str, Any]:
     return {"train_size": cfg.train_size, "seed": cfg.seed, "max_iter": cfg.max_iter}
 
 
-# Estimated compute seconds on one quiet core for the full 60,000 images (scaled by
-# the images used), the weights of the whole run's progress bar; measured on 2 cores.
-_COST_60K = {"outer_fold": 20.0, "final": 12.0, "scratch": 15.0, "knn": 40.0,
-             "tree": 12.0}  # fmt: skip
-_SVM_COST_10K = 25.0  # the RBF SVM grows with the square of its images
+# Compute seconds of each job for the full 60,000 images (scaled by the images used)
+# while another job runs on the second core, measured in one `reproduce all` on a quiet
+# 2-core machine: the weights of the run's progress bar and the workers' order.
+_COST_60K = {"outer_fold": 32.0, "final": 16.0, "scratch": 12.0, "knn": 16.0,
+             "tree": 14.0}  # fmt: skip
+# The RBF SVM on 10,000 images: its fit grows with the square of the images, its
+# prediction of the 10,000 test images with its support vectors (~ images^0.66).
+_SVM_FIT_10K, _SVM_PREDICT_10K = 9.4, 13.0
 
 
 def _cost(name: str, settings: dict[str, Any]) -> float:
     n = (settings["train_size"] or 60000) / 60000
     if name == "compare_svm":
-        m = settings["max_train"] or 60000
-        return _SVM_COST_10K * (min(m, 60000 * n) / 10000) ** 2
+        r = min(settings["max_train"] or 60000, 60000 * n) / 10000
+        return _SVM_FIT_10K * r**2 + _SVM_PREDICT_10K * r**0.66
     return _COST_60K[name.removeprefix("compare_")] * n
 
 
