@@ -16,6 +16,7 @@ from logitlab.errors import DivergenceError
 from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
 from logitlab.models.functions import binary_cross_entropy_clipped, sigmoid_two_branch
 from logitlab.models.losses import binary_loss_grad, multinomial_loss_grad
+from logitlab.optim.early_stopping import EarlyStopping
 
 
 @pytest.fixture(scope="module")
@@ -171,6 +172,18 @@ def test_early_stopping_restores_the_best_epoch():
     np.testing.assert_array_equal(clf.coef_, clf.snapshots_[clf.best_epoch_][0])
     assert clf.score(X_val, y_val) == pytest.approx(1 - error.min())
     assert clf.history_["train_accuracy"][-1] >= clf.history_["train_accuracy"][0]
+
+
+@pytest.mark.parametrize("rule, stop", [("no_improvement", 4), ("rises", 7)])
+def test_the_two_early_stopping_rules_count_patience_their_own_way(rule, stop):
+    """A plateau counts for the default rule; the paper's counts only rises IN A
+    ROW, so a fall between two rises starts its count again."""
+    errors = [0.5, 0.4, 0.4, 0.45, 0.44, 0.46, 0.47, 0.3]
+    early = EarlyStopping(patience=2, rule=rule)
+    epoch = next(
+        e for e, err in enumerate(errors, 1) if early.update(e, err, lambda: "w")
+    )
+    assert (epoch, early.best_epoch, early.best_score) == (stop, 2, 0.4)
 
 
 def test_early_stopping_holds_out_a_validation_fraction(blobs):

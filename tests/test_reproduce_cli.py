@@ -11,6 +11,7 @@ from threadpoolctl import threadpool_limits
 
 from logitlab import __version__
 from logitlab.cli import app
+from logitlab.experiments import reproduce as reproduce_mod
 from logitlab.experiments.cache import JobPool, ResultCache
 from logitlab.experiments.paper import run as paper_run
 from logitlab.experiments.paper.config import PaperConfig
@@ -84,6 +85,12 @@ def test_all_writes_every_figure_and_number_then_resumes(tmp_path, tiny, monkeyp
     )
     assert report["C"] == results["report"]["chosen_C"]
 
+    # from the cache on two workers: one draws the PDF while this process draws the
+    # HTML; the same file as drawn here
+    drawn_here = (out / "reproduce.pdf").read_bytes()
+    _invoke("all", "--out", str(out), "--fast", "--n-jobs", "2")
+    assert (out / "reproduce.pdf").read_bytes() == drawn_here
+
     # the command again, from the cache, all cores, its summary as JSON
     args = ["paper", "--out", str(out), "--fast", "--n-jobs", "-1", "--json"]
     summary = json.loads(_invoke(*args).stdout)
@@ -101,3 +108,23 @@ def test_bad_option_values_are_one_line_errors(tmp_path):
     assert result.exit_code != 0 and "svm-train-size" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "reproduce.pdf").exists()
+
+
+def test_a_failure_while_the_worker_draws_the_pdf_leaves_the_folder_as_it_was(
+    tmp_path, tiny, monkeypatch
+):
+    out = tmp_path / "repro"
+    _invoke("all", "--out", str(out), "--fast", "--n-jobs", "1")
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(reproduce_mod, "write_report_html", disk_full)
+    result = CliRunner().invoke(
+        app, ["--quiet", "reproduce", "all", "--out", str(out), "--fast",
+              "--n-jobs", "2"],
+    )  # fmt: skip
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert after == before

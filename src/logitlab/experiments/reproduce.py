@@ -150,8 +150,8 @@ class Documents:
             pages += report_pages.pages(self.report_cfg, self.report)
         return pages
 
-    def comparison(self) -> list[Comparison]:
-        """Every number the documents publish beside ours."""
+    def measured(self) -> tuple[tuple[Target, ...], dict[str, float], dict[str, int]]:
+        """The documents' numbers, ours under the same keys, each one's eval size."""
         targets: tuple[Target, ...] = ()
         measured: dict[str, float] = {}
         n_eval: dict[str, int] = {}
@@ -159,10 +159,19 @@ class Documents:
             m, n = paper_run.measured_numbers(self.paper_cfg, self.paper)
             targets, measured, n_eval = targets + PAPER_TARGETS, m, n
         if self.report is not None:
-            m, n = report_run.measured_numbers(self.report)
+            m, n = report_run.measured_numbers(self.report_cfg, self.report)
             targets += REPORT_TARGETS
             measured, n_eval = measured | m, n_eval | n
-        return compare(targets, measured, n_eval)
+        return targets, measured, n_eval
+
+    def settings(self) -> dict[str, str]:
+        """Each document's settings as one line, for the title page."""
+        lines = {}
+        if self.paper is not None:
+            lines["paper"] = _settings_line(self.paper_cfg)
+        if self.report is not None:
+            lines["report"] = _settings_line(self.report_cfg)
+        return lines
 
 
 def reproduce(
@@ -248,28 +257,21 @@ def _write(
 ) -> None:
     """reproduce.pdf (drawn by a worker), reproduce.html and results.json (drawn
     here, meanwhile): all three files or, on failure, none."""
-    rows = docs.comparison()
+    targets, measured, n_eval = docs.measured()
+    rows = compare(targets, measured, n_eval)
     results["comparison"] = _comparison_json(rows)
-    bias = ""
-    if docs.paper is not None:
-        bias = paper_run.softmax_bias_note(paper_run.measured_numbers(
-            docs.paper_cfg, docs.paper)[0])  # fmt: skip
-    settings = {}
-    if docs.paper is not None:
-        settings["paper"] = _settings_line(docs.paper_cfg)
-    if docs.report is not None:
-        settings["report"] = _settings_line(docs.report_cfg)
-    settings["cache"] = f"{cache.root} (delete it to recompute everything)"
+    bias = paper_run.softmax_bias_note(measured) if docs.paper is not None else ""
+    fast = " FAST: reduced settings, for a quick look only." if docs.fast else ""
     front: dict[str, Any] = dict(
         title="logitlab reproduce" + (" (--fast)" if docs.fast else ""),
         subtitle=(
             "The paper 'Logistic and Softmax Regression for Handwritten Digits "
             "Classification' (Zhu & Guo, seed 002) and the report 'Logistic "
             "Regression for MNIST Dataset Classification' (Montez, seed 003), made "
-            "again."
-            + (" FAST: reduced settings, for a quick look only." if docs.fast else "")
+            "again." + fast
         ),
-        settings=settings,
+        settings=docs.settings()
+        | {"cache": f"{cache.root} (delete it to recompute everything)"},
     )
     table = comparison_table(rows, [bias] if bias else [])
     with output_transaction(out) as tx:

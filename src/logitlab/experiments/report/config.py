@@ -7,7 +7,7 @@ lbfgs with scikit-learn's default 100 iterations (the report changed no default)
 - Nested cross-validation: `outer_folds` = 6 folds of 10,000 (the report's choice, "to
   mimic the size of the holdout set"); in each outer training fold a RandomizedSearchCV
   over C with `inner_folds` folds. The report drew C uniformly from [0.01, 10] and noted
-  the bias towards large C; we offer that ("uniform") and "loguniform" (default). To
+  the bias towards large C; we offer that ("uniform", the default) and "loguniform". To
   keep the run to minutes, the inner search runs on a stratified `inner_train_size`
   subset of each outer training fold; the best C is then refitted on the whole outer
   training fold and scored on its validation fold. Every inner search uses the same

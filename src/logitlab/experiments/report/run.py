@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from logitlab.experiments.cache import Job, JobPool
-from logitlab.experiments.report.config import REPORT_C, ReportConfig
+from logitlab.experiments.report.config import REPORT_C, ReportConfig, c_distribution
 from logitlab.experiments.report.fits import (
     choose_c,
     run_final,
@@ -124,10 +124,15 @@ def run_report(cfg: ReportConfig, pool: JobPool) -> dict[str, Any]:
     }
 
 
-def measured_numbers(res: dict[str, Any]) -> tuple[dict[str, float], dict[str, int]]:
+def measured_numbers(
+    cfg: ReportConfig, res: dict[str, Any]
+) -> tuple[dict[str, float], dict[str, int]]:
+    """Our values under the target keys (and the facts their notes quote), and the
+    size of each one's evaluation set."""
     final = res["final"]
     n_test = len(final["y_true"])
     measured: dict[str, float] = {"report.nested_cv.best_C": res["C"]}
+    measured.update(_search_facts(cfg, res))
     for key in FINAL_METRICS:
         measured[f"report.final.{key}"] = final[key]
     measured["report.compare.logistic.accuracy"] = final["accuracy"]
@@ -148,6 +153,28 @@ def measured_numbers(res: dict[str, Any]) -> tuple[dict[str, float], dict[str, i
         for name in ("precision", "recall", "f1"):
             n_eval[f"report.class_{d}.{name}"] = int(per_class[d]["support"])
     return measured, n_eval
+
+
+def _search_facts(cfg: ReportConfig, res: dict[str, Any]) -> dict[str, float]:
+    """What the note on the chosen C quotes: the candidates the folds drew, how far
+    apart their inner scores are, how often the smallest won, and how likely the
+    sampler is to draw a C below the report's."""
+    folds, key = res["folds"], "report.nested_cv"
+    below = c_distribution(cfg.sampler, cfg.c_low, cfg.c_high).cdf(REPORT_C)
+    return {
+        f"{key}.n_folds": len(folds),
+        f"{key}.n_candidates": cfg.n_iter,
+        f"{key}.candidates_low": min(min(f["candidates_C"]) for f in folds),
+        f"{key}.candidates_high": max(max(f["candidates_C"]) for f in folds),
+        f"{key}.inner_spread": max(float(np.ptp(f["candidates_score"])) for f in folds),
+        f"{key}.smallest_wins": sum(
+            f["best_C"] == min(f["candidates_C"]) for f in folds
+        ),
+        f"{key}.none_below_report_C": float((1.0 - below) ** cfg.n_iter),
+        f"{key}.loguniform_below_report_C": float(
+            c_distribution("loguniform", cfg.c_low, cfg.c_high).cdf(REPORT_C)
+        ),
+    }
 
 
 def summary(cfg: ReportConfig, res: dict[str, Any]) -> dict[str, Any]:
