@@ -230,6 +230,13 @@ HYPERPARAMETERS: tuple[Hyperparameter, ...] = (
         kind=bool,
     ),
     Hyperparameter(
+        "early_stopping_metric",
+        "error",
+        "What early stopping watches on the validation set: 1 - accuracy, or the loss.",
+        kind=str,
+        choices=("error", "loss"),
+    ),
+    Hyperparameter(
         "early_stopping_rule",
         "no_improvement",
         "When early stopping stops: after `patience` epochs without a new best score "
@@ -238,13 +245,6 @@ HYPERPARAMETERS: tuple[Hyperparameter, ...] = (
         "epochs, we stop'), which runs longer on a plateau.",
         kind=str,
         choices=("no_improvement", "rises"),
-    ),
-    Hyperparameter(
-        "early_stopping_metric",
-        "error",
-        "What early stopping watches on the validation set: 1 - accuracy, or the loss.",
-        kind=str,
-        choices=("error", "loss"),
     ),
     Hyperparameter(
         "patience",
