@@ -39,7 +39,12 @@ def run_once(src: str | None, part: str, fast: bool) -> tuple[float, float, Any]
         args = ["reproduce", part, "--out", out, "--quiet", *(["--fast"] * fast)]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "logitlab", *args], env=env, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "logitlab", *args],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,  # its one "wrote ..." line
+        )
         wall = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = sum(
