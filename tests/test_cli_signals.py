@@ -126,3 +126,28 @@ def test_stale_temporaries_in_the_data_cache_are_swept(tmp_path, monkeypatch):
     (staged / "test_labels.npy").write_bytes(b"\0" * 10)
     assert cache.load_cached("mnist") is None  # nothing cached yet
     assert os.listdir(folder) == []
+
+
+def test_an_import_a_signal_cut_short_ends_as_an_interruption(monkeypatch):
+    """A signal while a C extension initialises reaches us as an ImportError caused
+    by Interrupted (seen with scipy.fft): one line and exit 130 all the same."""
+    from click.testing import CliRunner
+
+    from logitlab import _signals
+    from logitlab.cli import app
+    from logitlab.cli import data as data_command
+
+    def cut_short(*args, **kwargs):
+        try:
+            raise _signals.Interrupted(signal.SIGINT)
+        except KeyboardInterrupt as exc:
+            raise ImportError("initialization failed") from exc
+
+    monkeypatch.setattr(data_command, "_cached", cut_short)
+    result = CliRunner().invoke(app, ["data", "info"])
+    assert result.exit_code == 130, result.output
+    assert "logitlab: interrupted; nothing half-written was kept" in result.output
+    assert "Traceback" not in result.output
+    # any other ImportError is not an interruption: it propagates
+    monkeypatch.setattr(data_command, "_cached", lambda *a: __import__("no_such_mod"))
+    assert isinstance(CliRunner().invoke(app, ["data", "info"]).exception, ImportError)

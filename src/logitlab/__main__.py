@@ -17,9 +17,13 @@ def main() -> None:
     _signals.install()
     try:
         from logitlab.cli import main as run
-    except _signals.Interrupted as exc:
-        sys.stderr.write(f"logitlab: {exc.verb} while starting\n")
-        raise SystemExit(exc.exit_code) from None
+    except Exception as exc:  # an Interrupted, or an ImportError it caused
+        signal = _signals.interruption(exc)
+        if signal is None:
+            raise
+        sys.stderr.write(f"logitlab: {getattr(signal, 'verb', 'interrupted')} while "
+                         "starting\n")  # fmt: skip
+        raise SystemExit(getattr(signal, "exit_code", 130)) from None
     try:
         run()
     finally:  # done, or rolled back: a signal during the interpreter's exit must not

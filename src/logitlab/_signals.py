@@ -38,6 +38,20 @@ def _handle(signum: int, frame: FrameType | None) -> None:
     raise Interrupted(signum)
 
 
+def interruption(exc: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C or SIGTERM behind `exc`, if any: a signal that arrives while a C
+    extension initialises (scipy's pocketfft, say) reaches the caller as an
+    ImportError whose cause is our `Interrupted`, and must end the run as one too."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def install() -> None:
     """Turn SIGINT and SIGTERM into `Interrupted` (from the main thread only)."""
     if threading.current_thread() is not threading.main_thread():

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
-from logitlab import __version__, _console
+from logitlab import __version__, _console, _signals
 from logitlab.cli.options import Number
 from logitlab.errors import LogitlabError
 
@@ -109,9 +109,19 @@ class Group(click.Group):
             _report(f"{where} {exc.strerror or exc}".lstrip(), None, ())
             ctx.exit(1)
         except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM through logitlab._signals
-            verb = getattr(exc, "verb", "interrupted")
-            click.echo(f"logitlab: {verb}; nothing half-written was kept", err=True)
-            ctx.exit(getattr(exc, "exit_code", 130))
+            _interrupted(ctx, exc)
+        except Exception as exc:  # e.g. an import a signal cut short: ImportError
+            signal = _signals.interruption(exc)
+            if signal is None:
+                raise
+            _interrupted(ctx, signal)
+
+
+def _interrupted(ctx: click.Context, exc: KeyboardInterrupt) -> NoReturn:
+    """One line and exit 130 (Ctrl-C) or 143 (SIGTERM); outputs were rolled back."""
+    verb = getattr(exc, "verb", "interrupted")
+    click.echo(f"logitlab: {verb}; nothing half-written was kept", err=True)
+    ctx.exit(getattr(exc, "exit_code", 130))
 
 
 def _report(message: str, hint: str | None, details: tuple[str, ...]) -> None:
