@@ -19,8 +19,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-RULES = ("no_improvement", "rises")
-
 
 @dataclass
 class EarlyStopping:
