@@ -9,7 +9,7 @@ from threadpoolctl import threadpool_limits
 
 from logitlab.estimators import LogisticRegressionGD, SoftmaxRegressionGD
 from logitlab.experiments.paper import config
-from logitlab.experiments.paper.config import paper_split, paper_stopping
+from logitlab.experiments.paper.config import paper_split
 from logitlab.experiments.paper.pairs import difference_classifier, run_pair, run_sweep
 from logitlab.experiments.paper.softmax import run_softmax, run_softmax_chain
 
@@ -91,6 +91,20 @@ def test_minibatch_uses_ten_percent_batches():
         steps["history.test_loss"][0]
     )
     np.testing.assert_array_equal(steps["coef"], result["coef"])
+
+
+def paper_stopping(val_accuracy: list[float], patience: int) -> tuple[int, int]:
+    """The paper's rule applied to a finished curve, written plainly as its code does:
+    (stop epoch, kept epoch), 1-based. It stops after `patience` rises IN A ROW of the
+    hold-out error and keeps the first epoch with the best hold-out accuracy."""
+    errors = 1.0 - np.asarray(val_accuracy, dtype=np.float64)
+    stop, rises = len(errors), 0
+    for e in range(1, len(errors)):
+        rises = rises + 1 if errors[e] > errors[e - 1] else 0
+        if rises >= patience:
+            stop = e + 1
+            break
+    return stop, int(np.argmin(errors[:stop])) + 1
 
 
 def test_paper_stopping_counts_consecutive_rises_and_keeps_the_best():

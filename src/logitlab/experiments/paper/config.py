@@ -56,7 +56,7 @@ class PaperConfig:
     lambdas: tuple[float, ...] = PAPER_LAMBDAS
     large_lambda: float = 1.0  # Fig. 7 "very large λ" (the code's plot title: λ = 1)
     sweep_epochs: int = 2000
-    sweep_patience: int = 5  # consecutive rises of the hold-out error (paper_stopping)
+    sweep_patience: int = 5  # rises in a row of the hold-out error (fit_paper_stopping)
     l2_alpha_factor: float = 1.0  # 1: the code's gradient λw; 2: the text's 2λw
     softmax_eta0: float = 0.0015
     softmax_decay_T: float = 3.0
@@ -216,42 +216,20 @@ def accuracy(w: NDArray[np.float64], b: float, X: NDArray[np.float64], y: Any) -
     return float(np.mean((X @ w + b > 0) == (np.asarray(y) == 1)))
 
 
-def _rule_fires(val_accuracy: Any, patience: int) -> int | None:
-    """The 1-based epoch at which `patience` rises in a row of the error end, if any."""
-    errors = 1.0 - np.asarray(val_accuracy, dtype=np.float64)
-    rises = 0
-    for e in range(1, len(errors)):
-        rises = rises + 1 if errors[e] > errors[e - 1] else 0
-        if rises >= patience:
-            return e + 1
-    return None
-
-
-def paper_stopping(val_accuracy: list[float], patience: int) -> tuple[int, int]:
-    """(stop epoch, kept epoch), 1-based, under the paper's early-stopping rule.
-
-    §3.2: "If the error on the hold-out set increases for 5 epochs, we stop the
-    algorithm and use the weights with the highest accuracy on the hold-out set"; its
-    code counts CONSECUTIVE rises (`cnt` resets whenever the accuracy does not fall).
-    The estimators' default rule (no new best for `patience` epochs) stops far earlier
-    on the plateaus an annealed rate produces, hence `early_stopping_rule="rises"`,
-    which `fit_paper_stopping` uses; this function states the rule on a finished
-    curve, for the tests. Kept: the first epoch with the best hold-out accuracy.
-    """
-    stop = _rule_fires(val_accuracy, patience) or len(val_accuracy)
-    errors = 1.0 - np.asarray(val_accuracy[:stop], dtype=np.float64)
-    return stop, int(np.argmin(errors)) + 1
-
-
 def fit_paper_stopping(
     clf: Any, patience: int | None, X: Any, y: Any, eval_set: list[Any]
 ) -> tuple[int, int]:
     """Fit `clf`; with `patience`, stop by the paper's rule and keep the best weights.
 
-    Returns (epochs run, epoch whose weights `clf` now holds). The rule is the
-    estimator's own early stopping on the eval set named "validation", counting rises
-    in a row, so a run ends as soon as the rule fires: the same epochs and weights as
-    running every epoch and cutting afterwards, without the epochs after the stop.
+    §3.2: "If the error on the hold-out set increases for 5 epochs, we stop the
+    algorithm and use the weights with the highest accuracy on the hold-out set"; its
+    code counts CONSECUTIVE rises (`cnt` resets whenever the accuracy does not fall).
+    The estimators' default rule (no new best for `patience` epochs) stops far earlier
+    on the plateaus an annealed rate produces, hence `early_stopping_rule="rises"`:
+    the estimator's own early stopping on the eval set named "validation", so a run
+    ends as soon as the rule fires, with the same epochs and weights as running every
+    epoch and cutting afterwards. Kept: the first epoch with the best hold-out
+    accuracy. Returns (epochs run, epoch whose weights `clf` now holds).
     """
     if patience is None:
         clf.fit(X, y, eval_set=eval_set)

@@ -75,8 +75,8 @@ def run_pair(settings: dict[str, Any]) -> dict[str, Any]:
 def run_sweep(settings: dict[str, Any]) -> dict[str, Any]:
     """Figs. 5–10: one penalty and λ, early stopping on the hold-out set.
 
-    Stopping follows the paper's rule (`paper_stopping`): `patience` consecutive rises
-    of the hold-out error, keeping the epoch with the best hold-out accuracy.
+    Stopping follows the paper's rule (`fit_paper_stopping`): `patience` rises in a
+    row of the hold-out error, keeping the epoch with the best hold-out accuracy.
 
     `alpha = l2_alpha_factor * λ` for L2 (see `config` on the text's λ||w||² against the
     code's gradient λw); `alpha = λ` for L1, by subgradient (the paper's `λ sign(w)`) or

@@ -5,8 +5,8 @@ the code's `np.random.randn(785, classes)` with its bias row); η(t) = η0 / (1 
 epoch, t = 0, 1, ...; the summed cross-entropy gradient; L1 by the code's subgradient
 `λ sign(W)` and L2 by its `λ W` (alpha = l2_alpha_factor · λ); early stopping when the
 hold-out error has risen `patience` epochs in a row, keeping the weights with the best
-hold-out accuracy (`config.paper_stopping`). `run_softmax_chain` is the search as the
-paper's listed code ran it: one start, every λ run warm-started from the last.
+hold-out accuracy (`config.fit_paper_stopping`). `run_softmax_chain` is the search as
+the paper's listed code ran it: one start, every λ run warm-started from the last.
 """
 
 from __future__ import annotations
