@@ -14,7 +14,6 @@ from logitlab.experiments.cache import (
     Job,
     JobPool,
     ResultCache,
-    run_jobs,
     settings_hash,
 )
 
@@ -72,11 +71,11 @@ def test_interrupted_run_resumes_without_recomputing(tmp_path, monkeypatch):
     jobs = [Job("sq", flaky, {"x": x}) for x in range(6)]
     cache = ResultCache(tmp_path)
     with pytest.raises(KeyboardInterrupt):
-        run_jobs(cache, jobs)
+        JobPool(cache).run(jobs)
     assert calls == [0, 1, 2, -1]
     calls.clear()
     calls.append(-1)  # the second run is not interrupted
-    results = run_jobs(cache, jobs)
+    results = JobPool(cache).run(jobs)
     assert calls == [-1, 3, 4, 5]  # 0, 1, 2 came from the cache
     assert [r["y"] for r in results] == [x * x for x in range(6)]
     assert all(r["elapsed_s"] >= 0 for r in results)
@@ -85,12 +84,13 @@ def test_interrupted_run_resumes_without_recomputing(tmp_path, monkeypatch):
 def test_parallel_workers_store_each_result(tmp_path):
     # `dict` is picklable by reference: each worker returns a copy of its settings.
     jobs = [Job("copy", dict, {"x": x}) for x in range(4)]
-    results = run_jobs(ResultCache(tmp_path), jobs, n_jobs=2)
+    with JobPool(ResultCache(tmp_path), n_jobs=2) as pool:
+        results = pool.run(jobs)
     assert [r["x"] for r in results] == [0, 1, 2, 3]  # in job order, not finish order
     assert len(list((tmp_path / "cache").glob("copy-*.json"))) == 4
     # a second run loads all four without starting a worker
-    cached = run_jobs(
-        ResultCache(tmp_path), [Job(j.name, _fail, j.settings) for j in jobs]
+    cached = JobPool(ResultCache(tmp_path)).run(
+        [Job(j.name, _fail, j.settings) for j in jobs]
     )
     assert [r["x"] for r in cached] == [0, 1, 2, 3]
 
@@ -125,7 +125,7 @@ class _Bar:
 def test_a_whole_run_bar_advances_by_each_jobs_cost_cached_ones_at_once(tmp_path):
     cache = ResultCache(tmp_path)
     jobs = [Job("sq", _square, {"x": x}, cost=10.0 * (x + 1)) for x in range(3)]
-    run_jobs(cache, jobs[:1])  # the first is cached before the run
+    JobPool(cache).run(jobs[:1])  # the first is cached before the run
     bar = _Bar()
     with JobPool(cache, bar=bar) as pool:
         keys = pool.submit(jobs)

@@ -18,7 +18,7 @@ DATA = {"n_train": 3000, "n_test": 600, "holdout_fraction": 0.1}
 
 @pytest.fixture(autouse=True)
 def _data(mnist):
-    """MNIST in the session cache; one BLAS thread, as `run_jobs` runs each job."""
+    """MNIST in the session cache; one BLAS thread, as the job pool runs each job."""
     with threadpool_limits(limits=1):
         yield
 

@@ -30,7 +30,7 @@ SMALL = {"train_size": 900, "seed": 3, "max_iter": 30}
 
 @pytest.fixture(autouse=True)
 def _data(mnist):
-    """MNIST in the session cache; one BLAS thread, as `run_jobs` runs each job."""
+    """MNIST in the session cache; one BLAS thread, as the job pool runs each job."""
     with threadpool_limits(limits=1):
         yield
 

@@ -24,7 +24,6 @@ from joblib.externals.loky import get_reusable_executor
 from threadpoolctl import threadpool_limits
 
 from logitlab._atomic import atomic_write_bytes, atomic_write_text, sweep_temporaries
-from logitlab._console import progress_bar
 
 # Bump when an experiment's code changes what a cached result means.
 CACHE_VERSION = 1
@@ -163,7 +162,7 @@ class JobPool:
     does not grow job by job (loky restarts a worker that grows by more than 300 MB
     after its first job, with a warning).
 
-    `bar` advances by each job's `weight(job)` as it finishes (cached ones at once).
+    `bar` advances by each job's `cost` as it finishes (cached ones at once).
     """
 
     def __init__(
@@ -172,10 +171,9 @@ class JobPool:
         *,
         n_jobs: int = 1,
         bar: Any = None,
-        weight: Callable[[Job], float] = lambda job: job.cost,
         warm_up: Callable[[], None] | None = None,
     ) -> None:
-        self.cache, self._bar, self._weight = cache, bar, weight
+        self.cache, self._bar = cache, bar
         self.n_jobs = effective_n_jobs(n_jobs)  # -1: every core
         self._warm_up = warm_up
         self._results: dict[str, dict[str, Any]] = {}
@@ -246,7 +244,7 @@ class JobPool:
     def _finish(self, key: str, job: Job, result: dict[str, Any]) -> None:
         self._results[key] = result
         if self._bar is not None:
-            self._bar.update(self._weight(job))
+            self._bar.update(job.cost)
 
     def _dispatch_and_wait(self) -> None:
         """Start the costliest waiting jobs on the free workers; wait for one."""
@@ -274,20 +272,3 @@ def _warm_run_and_store(
         warm_up()
         _WARMED.add(repr(warm_up))
     return _run_and_store(root, job)
-
-
-def run_jobs(
-    cache: ResultCache,
-    jobs: Sequence[Job],
-    *,
-    n_jobs: int = 1,
-    desc: str = "experiments",
-) -> list[dict[str, Any]]:
-    """Results of `jobs` in order: cached ones loaded, the rest computed (in parallel),
-    with a bar of this call's jobs. A run of several groups shares one `JobPool`."""
-    bar = progress_bar(len(jobs), desc=desc)
-    try:
-        with JobPool(cache, n_jobs=n_jobs, bar=bar, weight=lambda job: 1) as pool:
-            return pool.run(jobs)
-    finally:
-        bar.close()
