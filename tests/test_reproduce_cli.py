@@ -59,6 +59,7 @@ def test_all_writes_every_figure_and_number_then_resumes(tmp_path, tiny, monkeyp
     results = json.loads((out / "results.json").read_text())
     assert results["schema_version"] == 1  # the version keys metrics.json has
     assert results["logitlab_version"] == __version__
+    assert results["timing"]["wall_seconds_this_run"] > 0  # the run's own time, kept
     keys = [row["key"] for row in results["comparison"]]
     assert keys == [t.key for t in ALL_TARGETS]
     row = next(

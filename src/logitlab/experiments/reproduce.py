@@ -203,23 +203,17 @@ def reproduce(
                 pool.submit(list(paper_run.planned_jobs(paper_cfg).values()))
             if report:
                 pool.submit(report_run.first_jobs(report_cfg)[0])
-            docs = Documents(
-                fast,
-                paper_cfg,
-                None,
-                report_cfg,
-                report_run.run_report(report_cfg, pool) if report else None,
-            )
-            if paper:
-                docs = dataclasses.replace(
-                    docs, paper=paper_run.run_paper(paper_cfg, pool)
-                )
+            # the report first: its final models join the queue once its folds end
+            report_res = report_run.run_report(report_cfg, pool) if report else None
+            paper_res = paper_run.run_paper(paper_cfg, pool) if paper else None
         finally:
             bar.close()
         info(f"experiments done in {time.perf_counter() - start:.0f} s")
+        docs = Documents(fast, paper_cfg, paper_res, report_cfg, report_res)
         results = _results(docs)
+        # the experiments' wall time, written into results.json (before the writing)
+        results["timing"]["wall_seconds_this_run"] = time.perf_counter() - start
         _write(out, cache, docs, results, pool)
-    results["timing"]["wall_seconds_this_run"] = time.perf_counter() - start
     return results
 
 
